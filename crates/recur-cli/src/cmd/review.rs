@@ -1,0 +1,194 @@
+//! `recur review`: the monthly pattern review as one batch job.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use recur_core::frame::{incidents_frame, write_parquet};
+use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv};
+use recur_review::charts::{TeamMonthCompletion, render_all, render_team_completion};
+use recur_review::report::{ChartRef, render_html, render_json, render_markdown};
+use recur_review::review::{Period, ReviewOptions, run_review};
+
+use super::{InputArgs, load_roster, parse_as_of, parse_period, show_progress, write_atomic};
+
+/// Arguments of `recur review`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output folder.
+    #[arg(long, short, value_name = "DIR", default_value = "recur-review")]
+    out: PathBuf,
+    #[command(flatten)]
+    period: PeriodArgs,
+    /// "Now" for overdue follow-ups (YYYY-MM-DD or RFC 3339). Default: the current time. Give
+    /// it to make a run reproducible.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Number of patterns. Default: chosen automatically (best mean silhouette over 2..=30).
+    #[arg(long, value_name = "N")]
+    k: Option<usize>,
+    /// Seed of every random choice in pattern mining.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Teams with managers and members (CSV `team,manager,members` or TOML), for the audience
+    /// and accountability. Default: data/roster.csv with the bundled sample.
+    #[arg(long, value_name = "FILE")]
+    roster: Option<PathBuf>,
+    /// Agenda: incidents at this severity or more severe are reviewed.
+    #[arg(long, default_value_t = 2, value_name = "SEV")]
+    agenda_severity: u8,
+}
+
+/// `--month` or `--since/--until`, shared by the commands that look at a period.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PeriodArgs {
+    /// The month under review (YYYY-MM). Default: the month of the latest incident.
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["since", "until"])]
+    pub month: Option<String>,
+    /// First day of the period (YYYY-MM-DD), with --until.
+    #[arg(long, value_name = "DATE", requires = "until")]
+    pub since: Option<NaiveDate>,
+    /// Last day of the period (YYYY-MM-DD, inclusive), with --since.
+    #[arg(long, value_name = "DATE", requires = "since")]
+    pub until: Option<NaiveDate>,
+}
+
+impl PeriodArgs {
+    /// The period, if one is given.
+    pub fn period(&self) -> anyhow::Result<Option<Period>> {
+        parse_period(self.month.as_deref(), self.since, self.until)
+    }
+}
+
+fn stage(bar: &Option<ProgressBar>, message: &'static str) {
+    if let Some(bar) = bar {
+        bar.set_message(message);
+    }
+}
+
+/// Run `recur review`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let as_of: DateTime<Utc> = match &args.as_of {
+        Some(text) => parse_as_of(text)?,
+        None => Utc::now(),
+    };
+    let bar = show_progress().then(|| {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    stage(&bar, "reading and normalizing inputs");
+    let normalized = args.input.load()?;
+    let mut options = ReviewOptions::new(as_of);
+    options.period = args.period.period()?;
+    options.patterns.n_clusters = args.k;
+    options.patterns.seed = args.seed;
+    options.agenda.max_severity = args.agenda_severity;
+    options.roster = load_roster(args.roster.as_deref(), args.input.inputs.is_empty())?;
+    stage(&bar, "mining patterns, factors, recurrences and trends");
+    let review = run_review(&normalized, &options).context("the review failed")?;
+    stage(&bar, "drawing charts");
+    let mut charts = render_all(&review.trends).context("cannot draw the charts")?;
+    let completion: Vec<TeamMonthCompletion> = review
+        .accountability
+        .monthly
+        .iter()
+        .map(|m| TeamMonthCompletion {
+            team: m.team.clone(),
+            month: m.month.clone(),
+            share_done_by_due: m.share_done_by_due,
+        })
+        .collect();
+    charts.push(
+        render_team_completion(&completion).context("cannot draw the team completion chart")?,
+    );
+    stage(&bar, "writing the report");
+    let out = &args.out;
+    for chart in &charts {
+        write_atomic(
+            &out.join("charts").join(format!("{}.png", chart.name)),
+            &chart.png,
+        )?;
+        write_atomic(
+            &out.join("charts").join(format!("{}.svg", chart.name)),
+            chart.svg.as_bytes(),
+        )?;
+    }
+    let refs: Vec<ChartRef> = charts
+        .iter()
+        .map(|c| ChartRef {
+            name: c.name.clone(),
+            title: c.title.clone(),
+            svg: c.svg.clone(),
+        })
+        .collect();
+    write_atomic(
+        &out.join("report.md"),
+        render_markdown(&review, &refs).as_bytes(),
+    )?;
+    write_atomic(
+        &out.join("report.html"),
+        render_html(&review, &refs).as_bytes(),
+    )?;
+    write_atomic(&out.join("report.json"), render_json(&review)?.as_bytes())?;
+    write_tables(out, &normalized, &review.pattern_of, &review.pattern_labels)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    println!(
+        "review of {}: {} incidents, {} patterns, {} recurrences, {} overdue follow-ups; {} agenda items → {}",
+        review.run.month,
+        review.input.incidents,
+        review.run.k,
+        review.recurrences.len(),
+        review.follow_ups.overdue,
+        review.agenda.len(),
+        out.join("report.html").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_tables(
+    out: &Path,
+    normalized: &recur_core::Normalized,
+    pattern_of: &[Option<usize>],
+    labels: &[String],
+) -> anyhow::Result<()> {
+    let annotations = [
+        Annotation {
+            name: "pattern_id".to_owned(),
+            cells: pattern_of
+                .iter()
+                .map(|p| Cell::Int(p.map(|p| p as i64)))
+                .collect(),
+        },
+        Annotation {
+            name: "pattern_label".to_owned(),
+            cells: pattern_of
+                .iter()
+                .map(|p| Cell::Text(p.and_then(|p| labels.get(p).cloned())))
+                .collect(),
+        },
+    ];
+    let mut bytes = Vec::new();
+    write_csv(&mut bytes, &normalized.incidents, &annotations)?;
+    write_atomic(&out.join("incidents.csv"), &bytes)?;
+    let mut frame = incidents_frame(&normalized.incidents, &annotations)
+        .context("cannot build the incident table")?;
+    let mut bytes = Vec::new();
+    write_parquet(&mut bytes, &mut frame).context("cannot encode Parquet")?;
+    write_atomic(&out.join("incidents.parquet"), &bytes)?;
+    let mut bytes = Vec::new();
+    write_rejected_csv(&mut bytes, &normalized.rejected)?;
+    write_atomic(&out.join("rejected.csv"), &bytes)?;
+    Ok(())
+}

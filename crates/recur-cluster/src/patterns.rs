@@ -1,0 +1,1179 @@
+//! Recurring patterns: incidents clustered on their LSA embedding, each cluster labelled by its
+//! most distinctive terms.
+//!
+//! Steps: text pipeline → TF-IDF ([`crate::tfidf`]) → randomized truncated SVD
+//! ([`crate::svd`]) → clustering → labels, members and representatives.
+//!
+//! Clustering is k-means from linfa-clustering (seeded) or DBSCAN. With `n_clusters: None` (the
+//! default) k is chosen automatically: for each k of the range, k-means is fitted on a seeded
+//! sample of at most `selection_sample` incidents (default 3000) and scored with the mean
+//! silhouette on that sample (cosine distance, `1 - cos`); the k with the highest silhouette
+//! wins, the smallest k on ties. The final k-means is fitted on a seeded sample of at most
+//! `fit_sample` incidents and every incident is assigned to its nearest centroid, so the cost
+//! grows linearly with N.
+//!
+//! Labels are class-based TF-IDF (c-TF-IDF, as BERTopic computes it): for pattern `c` and term
+//! `t`, `tf(t, c) · ln(1 + A / f(t))`, where `tf(t, c)` is the share of the pattern's TF-IDF mass
+//! on `t`, `f(t)` the term's mass over all patterns and `A` the mean mass per pattern. The top
+//! terms, with words already covered by a chosen phrase dropped, are the pattern's terms; the
+//! first three joined with " / " are its label.
+
+use std::collections::BTreeMap;
+
+use linfa::DatasetBase;
+use linfa::prelude::*;
+use linfa_clustering::{Dbscan, KMeans};
+use ndarray::{Array1, Array2, ArrayView1, Axis};
+use rand::SeedableRng;
+use rand::seq::index::sample;
+use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
+use recur_core::Incident;
+use serde::{Deserialize, Serialize};
+
+use crate::svd::{SvdParams, lsa_embedding};
+use crate::text::{TextConfig, TextPipeline};
+use crate::tfidf::{TfIdf, TfIdfParams, vectorize};
+
+/// How incidents are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Method {
+    /// k-means: every incident with text is in a pattern.
+    KMeans,
+    /// DBSCAN: only dense groups become patterns; one-off incidents stay unassigned.
+    Dbscan {
+        /// Neighbourhood radius in the embedding (Euclidean on unit vectors:
+        /// `eps² = 2 - 2 cos`, so 0.5 means cosine ≥ 0.875).
+        eps: f64,
+        /// Minimum neighbours of a core point.
+        min_points: usize,
+    },
+}
+
+/// Parameters of [`find_patterns`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternParams {
+    /// Number of patterns for k-means; `None` (the default) chooses k automatically.
+    pub n_clusters: Option<usize>,
+    /// Smallest k tried when choosing automatically. Default 2.
+    pub k_min: usize,
+    /// Largest k tried when choosing automatically (capped at N - 1). Default 30.
+    pub k_max: usize,
+    /// Clustering method. Default [`Method::KMeans`].
+    pub method: Method,
+    /// Seed of every random choice. Default 42.
+    pub seed: u64,
+    /// Dimensions of the LSA embedding. Default 100.
+    pub dims: usize,
+    /// Power iterations of the randomized SVD. Default 2.
+    pub power_iterations: usize,
+    /// TF-IDF parameters (document-frequency bounds, phrases, field weights).
+    pub tfidf: TfIdfParams,
+    /// Text pipeline configuration (stop words, synonyms).
+    pub text: TextConfig,
+    /// Incidents sampled to choose k. Default 3000.
+    pub selection_sample: usize,
+    /// Incidents sampled to fit the final k-means. Default 20 000.
+    pub fit_sample: usize,
+    /// k-means restarts (best inertia kept). Default 3.
+    pub n_runs: usize,
+    /// Terms kept per pattern. Default 5.
+    pub label_terms: usize,
+}
+
+impl Default for PatternParams {
+    fn default() -> Self {
+        Self {
+            n_clusters: None,
+            k_min: 2,
+            k_max: 30,
+            method: Method::KMeans,
+            seed: 42,
+            dims: 100,
+            power_iterations: 2,
+            tfidf: TfIdfParams::default(),
+            text: TextConfig::default(),
+            selection_sample: 3000,
+            fit_sample: 20_000,
+            n_runs: 3,
+            label_terms: 5,
+        }
+    }
+}
+
+/// Parameters that passed [`PatternParams::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidPatternParams(PatternParams);
+
+impl ValidPatternParams {
+    /// The checked parameters.
+    pub fn get(&self) -> &PatternParams {
+        &self.0
+    }
+}
+
+impl PatternParams {
+    /// Validate every value once.
+    pub fn check(&self) -> Result<ValidPatternParams, PatternError> {
+        if let Some(n_clusters) = self.n_clusters
+            && n_clusters < 2
+        {
+            return Err(PatternError::TooFewClusters(n_clusters));
+        }
+        if self.k_min < 2 {
+            return Err(PatternError::KMinBelowTwo(self.k_min));
+        }
+        if self.k_max < self.k_min {
+            return Err(PatternError::EmptyKRange {
+                k_min: self.k_min,
+                k_max: self.k_max,
+            });
+        }
+        if let Method::Dbscan { eps, min_points } = self.method {
+            if !(eps.is_finite() && eps > 0.0) {
+                return Err(PatternError::BadEps(eps));
+            }
+            if min_points == 0 {
+                return Err(PatternError::ZeroMinPoints);
+            }
+        }
+        if self.dims == 0 {
+            return Err(PatternError::ZeroDims);
+        }
+        if self.tfidf.min_df == 0 {
+            return Err(PatternError::ZeroMinDf);
+        }
+        if !(self.tfidf.max_df > 0.0 && self.tfidf.max_df <= 1.0) {
+            return Err(PatternError::BadMaxDf(self.tfidf.max_df));
+        }
+        if self.tfidf.phrase_min_count == 0 {
+            return Err(PatternError::ZeroPhraseMinCount);
+        }
+        if !(-1.0..=1.0).contains(&self.tfidf.phrase_min_npmi) {
+            return Err(PatternError::BadPhraseNpmi(self.tfidf.phrase_min_npmi));
+        }
+        let name_weight = self.tfidf.proper_noun_weight;
+        if !(name_weight.is_finite() && (0.0..=1.0).contains(&name_weight)) {
+            return Err(PatternError::BadProperNounWeight(name_weight));
+        }
+        let weights = self.tfidf.field_weights;
+        for (field, weight) in [
+            ("root_cause", weights.root_cause),
+            ("trigger", weights.trigger),
+            ("contributing_factors", weights.contributing_factors),
+            ("title", weights.title),
+            ("summary", weights.summary),
+            ("tags", weights.tags),
+            ("remediation", weights.remediation),
+            ("body", weights.body),
+        ] {
+            if !(weight.is_finite() && weight >= 0.0) {
+                return Err(PatternError::BadFieldWeight { field, weight });
+            }
+        }
+        if self.selection_sample < 10 {
+            return Err(PatternError::SmallSelectionSample(self.selection_sample));
+        }
+        if self.fit_sample < 10 {
+            return Err(PatternError::SmallFitSample(self.fit_sample));
+        }
+        if self.n_runs == 0 {
+            return Err(PatternError::ZeroRuns);
+        }
+        if self.label_terms == 0 {
+            return Err(PatternError::ZeroLabelTerms);
+        }
+        Ok(ValidPatternParams(self.clone()))
+    }
+}
+
+/// A bad parameter, or a clustering failure.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PatternError {
+    /// `n_clusters` below 2.
+    #[error("n_clusters must be at least 2, got {0}")]
+    TooFewClusters(usize),
+    /// `k_min` below 2.
+    #[error("k_min must be at least 2, got {0}")]
+    KMinBelowTwo(usize),
+    /// `k_max` below `k_min`.
+    #[error("k range is empty: k_min {k_min} > k_max {k_max}")]
+    EmptyKRange {
+        /// The smallest k.
+        k_min: usize,
+        /// The largest k.
+        k_max: usize,
+    },
+    /// DBSCAN `eps` not a positive finite number.
+    #[error("dbscan eps must be a positive number, got {0}")]
+    BadEps(f64),
+    /// DBSCAN `min_points` of 0.
+    #[error("dbscan min_points must be at least 1")]
+    ZeroMinPoints,
+    /// `dims` of 0.
+    #[error("dims must be at least 1")]
+    ZeroDims,
+    /// `min_df` of 0.
+    #[error("min_df must be at least 1")]
+    ZeroMinDf,
+    /// `max_df` outside (0, 1].
+    #[error("max_df must be in (0, 1], got {0}")]
+    BadMaxDf(f64),
+    /// `phrase_min_count` of 0.
+    #[error("phrase_min_count must be at least 1")]
+    ZeroPhraseMinCount,
+    /// `phrase_min_npmi` outside [-1, 1].
+    #[error("phrase_min_npmi must be in [-1, 1], got {0}")]
+    BadPhraseNpmi(f64),
+    /// `proper_noun_weight` outside [0, 1].
+    #[error("proper_noun_weight must be in [0, 1], got {0}")]
+    BadProperNounWeight(f32),
+    /// A negative or non-finite field weight.
+    #[error("field weight {field} must be a non-negative number, got {weight}")]
+    BadFieldWeight {
+        /// The field.
+        field: &'static str,
+        /// Its weight.
+        weight: f32,
+    },
+    /// `selection_sample` below 10.
+    #[error("selection_sample must be at least 10, got {0}")]
+    SmallSelectionSample(usize),
+    /// `fit_sample` below 10.
+    #[error("fit_sample must be at least 10, got {0}")]
+    SmallFitSample(usize),
+    /// `n_runs` of 0.
+    #[error("n_runs must be at least 1")]
+    ZeroRuns,
+    /// `label_terms` of 0.
+    #[error("label_terms must be at least 1")]
+    ZeroLabelTerms,
+    /// linfa-clustering failed.
+    #[error("clustering failed: {0}")]
+    Clustering(String),
+}
+
+/// One recurring pattern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pattern {
+    /// Position in [`Patterns::patterns`]: ordered by size, largest first, then first member.
+    pub id: usize,
+    /// The label: the top terms joined with " / ".
+    pub label: String,
+    /// The most distinctive terms, most distinctive first.
+    pub terms: Vec<String>,
+    /// Number of members.
+    pub size: usize,
+    /// Indices of the member incidents in the input, ascending.
+    pub members: Vec<usize>,
+    /// The member closest to the pattern's centre.
+    pub representative: usize,
+}
+
+/// The patterns found in a set of incidents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Patterns {
+    /// The patterns, largest first.
+    pub patterns: Vec<Pattern>,
+    /// The pattern of each input incident; `None` for incidents without text (and DBSCAN noise).
+    pub assignment: Vec<Option<usize>>,
+    /// The TF-IDF vectors the patterns were found on.
+    pub vectors: TfIdf,
+    /// The LSA embedding (N × d, unit rows; zero rows for incidents without text).
+    #[serde(skip)]
+    pub embedding: Array2<f32>,
+    /// The number of clusters used (0 when nothing could be clustered).
+    pub chosen_k: usize,
+    /// Mean silhouette of each k tried when choosing automatically.
+    pub k_scores: Vec<(usize, f64)>,
+}
+
+/// Find recurring patterns in incidents. Deterministic for a given seed.
+pub fn find_patterns(
+    incidents: &[Incident],
+    params: &PatternParams,
+) -> Result<Patterns, PatternError> {
+    let params = params.check()?;
+    find_patterns_checked(incidents, &params)
+}
+
+/// [`find_patterns`] with parameters checked already.
+pub fn find_patterns_checked(
+    incidents: &[Incident],
+    params: &ValidPatternParams,
+) -> Result<Patterns, PatternError> {
+    let params = params.get();
+    let pipeline = TextPipeline::new(&params.text);
+    let vectors = vectorize(incidents, &pipeline, &params.tfidf);
+    let svd = SvdParams {
+        dims: params.dims,
+        power_iterations: params.power_iterations,
+        seed: params.seed,
+        ..SvdParams::default()
+    };
+    let embedding = lsa_embedding(&vectors, &svd);
+    let points: Vec<usize> = (0..incidents.len())
+        .filter(|&i| embedding.ncols() > 0 && embedding.row(i).iter().any(|&x| x != 0.0))
+        .collect();
+
+    let mut k_scores = Vec::new();
+    let labels: Vec<Option<usize>> = if points.len() < 3 {
+        vec![None; points.len()]
+    } else {
+        let data = embedding.select(Axis(0), &points);
+        match params.method {
+            Method::KMeans => {
+                let k = match params.n_clusters {
+                    Some(k) => k.min(points.len() - 1),
+                    None => {
+                        k_scores = score_k_range(&data, params)?;
+                        best_k(&k_scores).unwrap_or(params.k_min.min(points.len() - 1))
+                    }
+                };
+                let data = leading_dims(&data, k);
+                let centroids = fit_kmeans(&data, k, params.fit_sample, params)?;
+                nearest_centroids(&data, &centroids)
+                    .into_iter()
+                    .map(Some)
+                    .collect()
+            }
+            Method::Dbscan { eps, min_points } => Dbscan::params(min_points)
+                .tolerance(eps as f32)
+                .check()
+                .map_err(|error| PatternError::Clustering(error.to_string()))?
+                .transform(&data)
+                .to_vec(),
+        }
+    };
+
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (&incident, label) in points.iter().zip(&labels) {
+        if let Some(label) = label {
+            groups.entry(*label).or_default().push(incident);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    groups.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    let mut assignment = vec![None; incidents.len()];
+    for (id, members) in groups.iter().enumerate() {
+        for &member in members {
+            assignment[member] = Some(id);
+        }
+    }
+    let terms = class_terms(&vectors, &groups, params.label_terms);
+    let patterns = groups
+        .iter()
+        .zip(terms)
+        .enumerate()
+        .map(|(id, (members, terms))| Pattern {
+            id,
+            label: terms
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" / "),
+            terms,
+            size: members.len(),
+            representative: representative(&embedding, members),
+            members: members.clone(),
+        })
+        .collect();
+    let chosen_k = groups.len();
+    Ok(Patterns {
+        patterns,
+        assignment,
+        vectors,
+        embedding,
+        chosen_k,
+        k_scores,
+    })
+}
+
+/// The k with the highest score (smallest k on ties).
+fn best_k(scores: &[(usize, f64)]) -> Option<usize> {
+    scores
+        .iter()
+        .fold(None, |best: Option<(usize, f64)>, &(k, score)| match best {
+            Some((_, best_score)) if best_score >= score => best,
+            _ => Some((k, score)),
+        })
+        .map(|(k, _)| k)
+}
+
+fn seeded_sample(n: usize, limit: usize, seed: u64) -> Vec<usize> {
+    if n <= limit {
+        return (0..n).collect();
+    }
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+    let mut chosen = sample(&mut rng, n, limit).into_vec();
+    chosen.sort_unstable();
+    chosen
+}
+
+/// Mean silhouette of k-means for each k of the range, on a seeded sample.
+fn score_k_range(
+    data: &Array2<f32>,
+    params: &PatternParams,
+) -> Result<Vec<(usize, f64)>, PatternError> {
+    let chosen = seeded_sample(data.nrows(), params.selection_sample, params.seed);
+    let sample = data.select(Axis(0), &chosen);
+    let n = sample.nrows();
+    // Cosine distances of the sample, computed once for every k.
+    let k_max = params.k_max.min(n - 1);
+    let mut scores = Vec::new();
+    for k in params.k_min..=k_max {
+        let sample = leading_dims(&sample, k);
+        let similarity = sample.dot(&sample.t());
+        let distance = similarity.mapv(|s| (1.0 - s).max(0.0));
+        let centroids = fit_kmeans(&sample, k, n, params)?;
+        let labels = nearest_centroids(&sample, &centroids);
+        scores.push((k, silhouette(&distance, &labels, k)));
+    }
+    Ok(scores)
+}
+
+/// The first `dims` columns of an embedding (its strongest LSA directions), rows rescaled to unit
+/// length (rows that are zero there stay zero).
+pub fn leading_dims(data: &Array2<f32>, dims: usize) -> Array2<f32> {
+    let dims = dims.min(data.ncols());
+    let mut out = data.slice(ndarray::s![.., ..dims]).to_owned();
+    for mut row in out.outer_iter_mut() {
+        let norm = row.dot(&row).sqrt();
+        if norm > 1e-12 {
+            row /= norm;
+        }
+    }
+    out
+}
+
+/// Mean silhouette; points alone in their cluster score 0 (Rousseeuw's convention).
+pub fn silhouette(distance: &Array2<f32>, labels: &[usize], k: usize) -> f64 {
+    let n = labels.len();
+    let mut sizes = vec![0usize; k];
+    for &label in labels {
+        sizes[label] += 1;
+    }
+    // Collected, then summed in order: a parallel float sum would depend on scheduling.
+    let per_point: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let mut sums = vec![0f64; k];
+            for (j, &label) in labels.iter().enumerate() {
+                sums[label] += f64::from(distance[[i, j]]);
+            }
+            let own = labels[i];
+            if sizes[own] <= 1 {
+                return 0.0;
+            }
+            let a = sums[own] / (sizes[own] - 1) as f64;
+            let b = (0..k)
+                .filter(|&c| c != own && sizes[c] > 0)
+                .map(|c| sums[c] / sizes[c] as f64)
+                .fold(f64::INFINITY, f64::min);
+            if !b.is_finite() {
+                return 0.0;
+            }
+            let denominator = a.max(b);
+            if denominator > 0.0 {
+                (b - a) / denominator
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    per_point.iter().sum::<f64>() / n.max(1) as f64
+}
+
+/// Fit k-means on a seeded sample of at most `limit` rows; the centroids.
+fn fit_kmeans(
+    data: &Array2<f32>,
+    k: usize,
+    limit: usize,
+    params: &PatternParams,
+) -> Result<Array2<f32>, PatternError> {
+    let chosen = seeded_sample(data.nrows(), limit, params.seed.wrapping_add(1));
+    let sample = data.select(Axis(0), &chosen);
+    let k = k.min(sample.nrows());
+    let rng = Xoshiro256Plus::seed_from_u64(params.seed.wrapping_add(k as u64));
+    let model = KMeans::params_with_rng(k, rng)
+        .n_runs(params.n_runs)
+        .max_n_iterations(100)
+        .tolerance(1e-4)
+        .fit(&DatasetBase::from(sample))
+        .map_err(|error| PatternError::Clustering(error.to_string()))?;
+    Ok(model.centroids().clone())
+}
+
+/// Index of the nearest centroid (Euclidean) of each row; ties to the lower index.
+pub fn nearest_centroids(data: &Array2<f32>, centroids: &Array2<f32>) -> Vec<usize> {
+    let norms: Vec<f32> = centroids.outer_iter().map(|c| c.dot(&c)).collect();
+    let rows: Vec<ArrayView1<'_, f32>> = data.outer_iter().collect();
+    rows.par_iter()
+        .map(|row| {
+            let mut best = (0, f32::INFINITY);
+            for (c, centroid) in centroids.outer_iter().enumerate() {
+                let distance = norms[c] - 2.0 * row.dot(&centroid);
+                if distance < best.1 {
+                    best = (c, distance);
+                }
+            }
+            best.0
+        })
+        .collect()
+}
+
+/// The member with the highest cosine to the members' mean.
+fn representative(embedding: &Array2<f32>, members: &[usize]) -> usize {
+    let mut centre = Array1::<f32>::zeros(embedding.ncols());
+    for &member in members {
+        centre += &embedding.row(member);
+    }
+    let mut best = (members[0], f32::NEG_INFINITY);
+    for &member in members {
+        let score = embedding.row(member).dot(&centre);
+        if score > best.1 {
+            best = (member, score);
+        }
+    }
+    best.0
+}
+
+/// c-TF-IDF top terms of each group, phrases preferred over their own words.
+fn class_terms(vectors: &TfIdf, groups: &[Vec<usize>], n_terms: usize) -> Vec<Vec<String>> {
+    let columns = vectors.n_terms();
+    let mass: Vec<Vec<f64>> = groups
+        .par_iter()
+        .map(|members| {
+            let mut mass = vec![0f64; columns];
+            for &member in members {
+                for &(column, weight) in &vectors.rows[member] {
+                    mass[column as usize] += f64::from(weight);
+                }
+            }
+            mass
+        })
+        .collect();
+    let mut total = vec![0f64; columns];
+    for group in &mass {
+        total.iter_mut().zip(group).for_each(|(t, m)| *t += m);
+    }
+    let average = total.iter().sum::<f64>() / groups.len().max(1) as f64;
+    mass.iter()
+        .map(|group| {
+            let group_total: f64 = group.iter().sum();
+            if group_total <= 0.0 {
+                return Vec::new();
+            }
+            let mut scored: Vec<(f64, usize)> = group
+                .iter()
+                .enumerate()
+                .filter(|&(_, &m)| m > 0.0)
+                .map(|(column, &m)| {
+                    (
+                        m / group_total * (1.0 + average / total[column]).ln(),
+                        column,
+                    )
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            pick_terms(vectors, &scored, n_terms)
+        })
+        .collect()
+}
+
+/// The top terms, each bringing words not shown yet: a term whose words are all in a chosen
+/// term is skipped, a phrase takes the place of the chosen terms it contains ("connection pool"
+/// replaces "pool"), and a term sharing a word with a chosen term it does not contain is skipped
+/// ("configuration push" keeps out "configuration change").
+fn pick_terms(vectors: &TfIdf, scored: &[(f64, usize)], n_terms: usize) -> Vec<String> {
+    let mut chosen: Vec<usize> = Vec::new();
+    let words = |column: usize| -> Vec<&str> { vectors.keys[column].split(' ').collect() };
+    let contains = |outer: usize, inner: usize| -> bool {
+        let outer = words(outer);
+        words(inner).iter().all(|word| outer.contains(word))
+    };
+    let shares = |a: usize, b: usize| -> bool {
+        let a = words(a);
+        words(b).iter().any(|word| a.contains(word))
+    };
+    for &(_, column) in scored.iter().take(n_terms * 8) {
+        if chosen.len() >= n_terms {
+            break;
+        }
+        if chosen.iter().any(|&existing| contains(existing, column)) {
+            continue;
+        }
+        if chosen
+            .iter()
+            .any(|&existing| !contains(column, existing) && shares(column, existing))
+        {
+            continue;
+        }
+        match chosen
+            .iter()
+            .position(|&existing| contains(column, existing))
+        {
+            Some(first) => {
+                chosen[first] = column;
+                let mut at = first + 1;
+                while at < chosen.len() {
+                    if contains(column, chosen[at]) {
+                        chosen.remove(at);
+                    } else {
+                        at += 1;
+                    }
+                }
+            }
+            None => chosen.push(column),
+        }
+    }
+    chosen
+        .into_iter()
+        .map(|column| vectors.terms[column].clone())
+        .collect()
+}
+
+/// Normalized mutual information of two labelings (arithmetic-mean normalization, as
+/// scikit-learn's default): 1 for identical partitions, 0 for independent ones.
+pub fn normalized_mutual_information<A: Ord, B: Ord>(a: &[A], b: &[B]) -> f64 {
+    let n = a.len().min(b.len());
+    if n == 0 {
+        return 1.0;
+    }
+    let mut joint: BTreeMap<(&A, &B), f64> = BTreeMap::new();
+    let mut left: BTreeMap<&A, f64> = BTreeMap::new();
+    let mut right: BTreeMap<&B, f64> = BTreeMap::new();
+    for (x, y) in a.iter().zip(b) {
+        *joint.entry((x, y)).or_default() += 1.0;
+        *left.entry(x).or_default() += 1.0;
+        *right.entry(y).or_default() += 1.0;
+    }
+    let n = n as f64;
+    let entropy = |counts: &mut dyn Iterator<Item = f64>| -> f64 {
+        counts.map(|c| -(c / n) * (c / n).ln()).sum()
+    };
+    let (h_a, h_b) = (
+        entropy(&mut left.values().copied()),
+        entropy(&mut right.values().copied()),
+    );
+    let mutual: f64 = joint
+        .iter()
+        .map(|((x, y), &c)| (c / n) * ((c * n) / (left[x] * right[y])).ln())
+        .sum();
+    if h_a + h_b <= 0.0 {
+        return 1.0;
+    }
+    (2.0 * mutual / (h_a + h_b)).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    fn incident(root_cause: &str) -> Incident {
+        Incident {
+            root_cause: Some(root_cause.to_owned()),
+            ..Incident::default()
+        }
+    }
+
+    /// Three planted causes, eight paraphrases each, plus an incident without text.
+    fn fixture() -> (Vec<Incident>, Vec<Option<&'static str>>) {
+        let causes: [(&str, [&str; 8]); 3] = [
+            (
+                "cert",
+                [
+                    "TLS certificate expired on the edge proxy",
+                    "The cert for the API gateway expired overnight",
+                    "Expired certificate on the load balancer",
+                    "certificate expiry was missed, renewal job broken",
+                    "Certificates expired because renewal failed silently",
+                    "expired ssl cert on payments endpoint",
+                    "certificate renewal cron failed and the cert expired",
+                    "Edge certificate expired; renewal alert missing",
+                ],
+            ),
+            (
+                "pool",
+                [
+                    "Database connection pool exhausted by slow queries",
+                    "connection pool exhaustion in the orders database",
+                    "The db connection pool ran dry under load",
+                    "Slow queries held connections until the pool was exhausted",
+                    "connection pool size too small for traffic spike",
+                    "pool of database connections exhausted after deploy",
+                    "connection pool exhausted, requests queued and timed out",
+                    "Exhausted connection pool on the primary database",
+                ],
+            ),
+            (
+                "flag",
+                [
+                    "Feature flag enabled for all tenants by mistake",
+                    "A feature flag flipped globally instead of for beta",
+                    "feature flag misconfigured during the experiment",
+                    "Wrong feature flag default shipped to production",
+                    "The feature flag rollout skipped the canary",
+                    "feature flag targeting rule matched everyone",
+                    "Flag for new checkout enabled too broadly",
+                    "feature flag change without review broke checkout",
+                ],
+            ),
+        ];
+        let mut incidents = Vec::new();
+        let mut truth = Vec::new();
+        for round in 0..8 {
+            for (cause, texts) in &causes {
+                incidents.push(incident(texts[round]));
+                truth.push(Some(*cause));
+            }
+        }
+        incidents.push(Incident::default());
+        truth.push(None);
+        (incidents, truth)
+    }
+
+    fn small_params() -> PatternParams {
+        PatternParams {
+            k_max: 6,
+            dims: 10,
+            tfidf: TfIdfParams {
+                max_df: 0.6,
+                ..TfIdfParams::default()
+            },
+            ..PatternParams::default()
+        }
+    }
+
+    #[test]
+    fn planted_causes_are_recovered_with_automatic_k() {
+        let (incidents, truth) = fixture();
+        let patterns = find_patterns(&incidents, &small_params()).expect("valid params");
+        assert_eq!(patterns.chosen_k, 3, "scores {:?}", patterns.k_scores);
+        assert_eq!(patterns.assignment[24], None, "no text, no pattern");
+        let nmi = normalized_mutual_information(&patterns.assignment[..24], &truth[..24]);
+        assert!(nmi > 0.9, "nmi {nmi}: {:?}", patterns.assignment);
+        let labels: Vec<&str> = patterns.patterns.iter().map(|p| p.label.as_str()).collect();
+        assert!(
+            labels.iter().any(|l| l.contains("certificate")),
+            "{labels:?}"
+        );
+        assert!(
+            labels.iter().any(|l| l.contains("connection pool")),
+            "{labels:?}"
+        );
+        assert!(
+            labels.iter().any(|l| l.contains("feature flag")),
+            "{labels:?}"
+        );
+        for pattern in &patterns.patterns {
+            assert!(pattern.members.contains(&pattern.representative));
+            assert_eq!(pattern.size, pattern.members.len());
+        }
+        let again = find_patterns(&incidents, &small_params()).expect("valid params");
+        assert_eq!(patterns, again, "deterministic");
+    }
+
+    #[test]
+    fn fixed_k_and_dbscan() {
+        let (incidents, _) = fixture();
+        let fixed = find_patterns(
+            &incidents,
+            &PatternParams {
+                n_clusters: Some(2),
+                ..small_params()
+            },
+        )
+        .expect("valid");
+        assert_eq!(fixed.chosen_k, 2);
+        assert!(fixed.k_scores.is_empty());
+        assert!(
+            fixed.patterns[0].size >= fixed.patterns[1].size,
+            "largest first"
+        );
+        let mut with_noise = incidents.clone();
+        with_noise.push(incident("Squirrel chewed through the fibre to the office"));
+        let dense = find_patterns(
+            &with_noise,
+            &PatternParams {
+                method: Method::Dbscan {
+                    eps: 0.8,
+                    min_points: 3,
+                },
+                ..small_params()
+            },
+        )
+        .expect("valid");
+        assert_eq!(dense.assignment[25], None, "a one-off is noise");
+        assert!(dense.chosen_k >= 2, "{:?}", dense.assignment);
+    }
+
+    /// Six planted causes, each written in six root-cause paraphrases and four titles, with
+    /// shared boilerplate and services in the summaries; every fifth incident has only a body.
+    fn paraphrased_fixture() -> (Vec<Incident>, Vec<usize>) {
+        let causes: [([&str; 4], [&str; 6]); 6] = [
+            (
+                [
+                    "Expired certificate on the edge",
+                    "TLS handshake failures",
+                    "Cert expiry took down the API",
+                    "Certificate not renewed",
+                ],
+                [
+                    "The TLS certificate expired because the renewal job had silently failed",
+                    "Our cert expired; auto-renewal was broken since the last migration",
+                    "Certificate expiry was missed: nobody owned renewing it",
+                    "An expired certificate on the load balancer broke TLS handshakes",
+                    "Renewal of the certificates failed and they expired overnight",
+                    "The x509 cert lapsed after the renewal cron stopped running",
+                ],
+            ),
+            (
+                [
+                    "Connection pool exhausted",
+                    "Database connections ran out",
+                    "DB pool saturation",
+                    "Requests queued waiting for connections",
+                ],
+                [
+                    "Slow queries held database connections until the pool was exhausted",
+                    "The connection pool was too small for the traffic spike",
+                    "Connection pool exhaustion: long transactions kept connections busy",
+                    "A batch job opened too many connections and starved the pool",
+                    "Pool size was never raised after traffic doubled, connections ran out",
+                    "Leaked connections exhausted the db connection pool",
+                ],
+            ),
+            (
+                [
+                    "Feature flag enabled for everyone",
+                    "Bad flag rollout",
+                    "Flag misconfiguration broke checkout",
+                    "Feature toggle flipped globally",
+                ],
+                [
+                    "A feature flag was switched on for all tenants instead of the beta group",
+                    "The feature flag targeting rule matched every account",
+                    "Someone flipped the flag globally while testing the new checkout",
+                    "A flag default changed in code and enabled the unfinished feature",
+                    "The feature flag rollout skipped the percentage stages",
+                    "Misconfigured feature flag exposed the experimental pricing page",
+                ],
+            ),
+            (
+                [
+                    "Disk full on log volume",
+                    "No space left on device",
+                    "Logs filled the disk",
+                    "Volume ran out of space",
+                ],
+                [
+                    "Debug logging filled the disk and the service crashed",
+                    "Log rotation was misconfigured so the volume filled up",
+                    "The disk ran out of space because old logs were never deleted",
+                    "A verbose log level wrote gigabytes until the disk was full",
+                    "Log files grew without rotation until no space was left",
+                    "The data volume filled with logs and writes failed",
+                ],
+            ),
+            (
+                [
+                    "DNS resolution failures",
+                    "Name lookups timing out",
+                    "Resolver outage",
+                    "DNS errors across the fleet",
+                ],
+                [
+                    "The internal DNS resolver was overloaded and lookups timed out",
+                    "A bad DNS zone change made names fail to resolve",
+                    "The single DNS resolver crashed and there was no failover",
+                    "DNS lookups failed after the resolver configuration was pushed",
+                    "Resolver cache expired and upstream DNS could not keep up",
+                    "Name resolution failed because the DNS server ran out of sockets",
+                ],
+            ),
+            (
+                [
+                    "Memory leak in the worker",
+                    "Workers killed by OOM",
+                    "Heap growth until crash",
+                    "Out of memory restarts",
+                ],
+                [
+                    "A memory leak in the image library grew the heap until the OOM killer fired",
+                    "Workers leaked memory per request and were OOMKilled every few hours",
+                    "Heap usage grew without bound because a cache never evicted entries",
+                    "The new parser leaked buffers and the process ran out of memory",
+                    "Unbounded heap growth from retained references caused out of memory crashes",
+                    "A memory leak in the session store exhausted the container memory limit",
+                ],
+            ),
+        ];
+        let services = ["checkout", "payments", "search", "accounts", "orders"];
+        let mut incidents = Vec::new();
+        let mut truth = Vec::new();
+        for i in 0..204 {
+            let cause = i % 6;
+            let round = i / 6;
+            let (titles, roots) = &causes[cause];
+            let root = roots[(round + cause) % 6];
+            let summary = format!(
+                "Customers of {} saw errors for {} minutes. Engineers were paged, investigated \
+                 and resolved the incident.",
+                services[(i * 7) % 5],
+                10 + i % 50
+            );
+            let incident = if i % 5 == 4 {
+                Incident {
+                    body: Some(format!("{summary}\n\n## What happened\n\n{root}.")),
+                    ..Incident::default()
+                }
+            } else {
+                Incident {
+                    title: Some(titles[round % 4].to_owned()),
+                    summary: Some(summary),
+                    root_cause: Some(root.to_owned()),
+                    ..Incident::default()
+                }
+            };
+            incidents.push(incident);
+            truth.push(cause);
+        }
+        (incidents, truth)
+    }
+
+    #[test]
+    fn automatic_k_recovers_paraphrased_causes_with_readable_labels() {
+        let (incidents, truth) = paraphrased_fixture();
+        for dims in [5, 8, 10, 15, 20, 30, 50] {
+            for k_max in [12, 30] {
+            let p = find_patterns(&incidents, &PatternParams { dims, k_max, ..PatternParams::default() }).expect("valid params");
+            let nmi = normalized_mutual_information(&p.assignment, &truth);
+            eprintln!("dims {dims} k_max {k_max}: k {} nmi {nmi:.3} best {:?}", p.chosen_k, p.k_scores.iter().map(|(k,s)| format!("{k}:{s:.2}")).collect::<Vec<_>>().join(" "));
+            }
+        }
+        let patterns = find_patterns(&incidents, &PatternParams::default()).expect("valid params");
+        let nmi = normalized_mutual_information(&patterns.assignment, &truth);
+        assert!(
+            nmi >= 0.9,
+            "nmi {nmi}, k {}, scores {:?}, labels {:?}",
+            patterns.chosen_k,
+            patterns.k_scores,
+            patterns
+                .patterns
+                .iter()
+                .map(|p| &p.label)
+                .collect::<Vec<_>>()
+        );
+        // Labels are made of words people wrote (surface forms), never stems or boilerplate.
+        let mut written: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for incident in &incidents {
+            for text in [
+                &incident.title,
+                &incident.summary,
+                &incident.root_cause,
+                &incident.body,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                written.extend(text.unicode_words().map(str::to_lowercase));
+            }
+        }
+        let synonyms: std::collections::BTreeSet<&str> = crate::text::DEFAULT_SYNONYMS
+            .iter()
+            .flat_map(|(_, to)| to.split(' '))
+            .collect();
+        for pattern in &patterns.patterns {
+            assert!(!pattern.terms.is_empty());
+            for word in pattern.terms.iter().flat_map(|term| term.split(' ')) {
+                assert!(
+                    written.contains(word) || synonyms.contains(word),
+                    "{word:?} in {:?} is not a written word",
+                    pattern.label
+                );
+                for boilerplate in ["customers", "minutes", "engineers", "incident", "resolved"] {
+                    assert_ne!(word, boilerplate, "{:?}", pattern.label);
+                }
+            }
+        }
+        let labels: Vec<&str> = patterns.patterns.iter().map(|p| p.label.as_str()).collect();
+        for expected in ["certificate", "pool", "flag", "disk", "dns", "memory"] {
+            assert!(
+                labels.iter().any(|label| label.contains(expected)),
+                "{expected}: {labels:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nothing_to_cluster_gives_no_patterns() {
+        let patterns = find_patterns(
+            &[Incident::default(), incident("the")],
+            &PatternParams::default(),
+        )
+        .expect("valid");
+        assert_eq!(patterns.assignment, [None, None]);
+        assert!(patterns.patterns.is_empty());
+    }
+
+    #[test]
+    fn nmi_of_known_labelings() {
+        assert!(
+            (normalized_mutual_information(&[0, 0, 1, 1], &["a", "a", "b", "b"]) - 1.0).abs()
+                < 1e-12
+        );
+        assert!(normalized_mutual_information(&[0, 1, 0, 1], &["a", "a", "b", "b"]).abs() < 1e-12);
+        let partial =
+            normalized_mutual_information(&[0, 0, 1, 1, 1, 1], &["a", "a", "a", "b", "b", "b"]);
+        assert!(partial > 0.3 && partial < 0.7, "{partial}");
+    }
+
+    fn check_error(params: PatternParams, expected: PatternError) {
+        assert_eq!(params.check(), Err(expected));
+    }
+
+    #[test]
+    fn each_bad_parameter_has_its_error() {
+        let base = PatternParams::default;
+        check_error(
+            PatternParams {
+                n_clusters: Some(1),
+                ..base()
+            },
+            PatternError::TooFewClusters(1),
+        );
+        check_error(
+            PatternParams { k_min: 1, ..base() },
+            PatternError::KMinBelowTwo(1),
+        );
+        check_error(
+            PatternParams {
+                k_min: 5,
+                k_max: 4,
+                ..base()
+            },
+            PatternError::EmptyKRange { k_min: 5, k_max: 4 },
+        );
+        check_error(
+            PatternParams {
+                method: Method::Dbscan {
+                    eps: 0.0,
+                    min_points: 3,
+                },
+                ..base()
+            },
+            PatternError::BadEps(0.0),
+        );
+        check_error(
+            PatternParams {
+                method: Method::Dbscan {
+                    eps: 0.5,
+                    min_points: 0,
+                },
+                ..base()
+            },
+            PatternError::ZeroMinPoints,
+        );
+        check_error(PatternParams { dims: 0, ..base() }, PatternError::ZeroDims);
+        check_error(
+            PatternParams {
+                tfidf: TfIdfParams {
+                    min_df: 0,
+                    ..TfIdfParams::default()
+                },
+                ..base()
+            },
+            PatternError::ZeroMinDf,
+        );
+        check_error(
+            PatternParams {
+                tfidf: TfIdfParams {
+                    max_df: 1.5,
+                    ..TfIdfParams::default()
+                },
+                ..base()
+            },
+            PatternError::BadMaxDf(1.5),
+        );
+        check_error(
+            PatternParams {
+                tfidf: TfIdfParams {
+                    phrase_min_count: 0,
+                    ..TfIdfParams::default()
+                },
+                ..base()
+            },
+            PatternError::ZeroPhraseMinCount,
+        );
+        check_error(
+            PatternParams {
+                tfidf: TfIdfParams {
+                    phrase_min_npmi: 2.0,
+                    ..TfIdfParams::default()
+                },
+                ..base()
+            },
+            PatternError::BadPhraseNpmi(2.0),
+        );
+        check_error(
+            PatternParams {
+                tfidf: TfIdfParams {
+                    proper_noun_weight: 1.5,
+                    ..TfIdfParams::default()
+                },
+                ..base()
+            },
+            PatternError::BadProperNounWeight(1.5),
+        );
+        let weights = crate::tfidf::FieldWeights {
+            body: -1.0,
+            ..crate::tfidf::FieldWeights::default()
+        };
+        check_error(
+            PatternParams {
+                tfidf: TfIdfParams {
+                    field_weights: weights,
+                    ..TfIdfParams::default()
+                },
+                ..base()
+            },
+            PatternError::BadFieldWeight {
+                field: "body",
+                weight: -1.0,
+            },
+        );
+        check_error(
+            PatternParams {
+                selection_sample: 5,
+                ..base()
+            },
+            PatternError::SmallSelectionSample(5),
+        );
+        check_error(
+            PatternParams {
+                fit_sample: 5,
+                ..base()
+            },
+            PatternError::SmallFitSample(5),
+        );
+        check_error(
+            PatternParams {
+                n_runs: 0,
+                ..base()
+            },
+            PatternError::ZeroRuns,
+        );
+        check_error(
+            PatternParams {
+                label_terms: 0,
+                ..base()
+            },
+            PatternError::ZeroLabelTerms,
+        );
+        assert!(base().check().is_ok());
+    }
+}

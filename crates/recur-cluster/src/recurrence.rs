@@ -1,0 +1,494 @@
+//! Recurrences: incidents that came back while the follow-up meant to prevent them was open.
+//!
+//! # Definition
+//!
+//! Incident B *recurs* incident A when all of these hold:
+//!
+//! 1. A started before B (strictly). An incident's start is `started_at`, else
+//!    [`Incident::occurred_at`]; an incident with neither is never part of a recurrence.
+//! 2. B started within `window_days` days after A (`start(B) - start(A) <= window_days`).
+//! 3. A and B are in the same pattern (both `Some`, equal).
+//! 4. A and B share at least one service (compared trimmed and case-insensitively).
+//! 5. A had at least one follow-up open when B started ([`recur_core::FollowUp::open_at`]:
+//!    created at or before B's start, and not done or won't-do by then).
+//!
+//! For each B, the most recent such A is reported (latest start; ties to the smaller id), with
+//! A's follow-ups open at B's start: these are what a finished follow-up might have prevented.
+//!
+//! # Cost
+//!
+//! Incidents are grouped by (pattern, service) and sorted by start; for each B the search walks
+//! back from B's start only as far as the window reaches, in the groups of B's own services,
+//! and stops at the first A that qualifies. No pair of incidents of different patterns or
+//! services is ever compared.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use recur_core::Incident;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of [`find_recurrences`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecurrenceParams {
+    /// How long after A a B may start and still recur it, in days. Default 180.
+    pub window_days: u32,
+}
+
+impl Default for RecurrenceParams {
+    fn default() -> Self {
+        Self { window_days: 180 }
+    }
+}
+
+/// [`RecurrenceParams`] that passed [`RecurrenceParams::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidRecurrenceParams(RecurrenceParams);
+
+impl ValidRecurrenceParams {
+    /// The checked parameters.
+    pub fn get(&self) -> &RecurrenceParams {
+        &self.0
+    }
+}
+
+impl RecurrenceParams {
+    /// Validate every value once.
+    pub fn check(&self) -> Result<ValidRecurrenceParams, RecurrenceError> {
+        if self.window_days == 0 {
+            return Err(RecurrenceError::ZeroWindow);
+        }
+        Ok(ValidRecurrenceParams(*self))
+    }
+}
+
+/// A bad recurrence parameter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecurrenceError {
+    /// `window_days` of 0.
+    #[error("window_days must be at least 1")]
+    ZeroWindow,
+}
+
+/// Incident B recurring incident A (see the module docs for the definition).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recurrence {
+    /// Index of B, the later incident, in the input.
+    pub incident: usize,
+    /// Index of A, the earlier incident.
+    pub earlier: usize,
+    /// B's id.
+    pub incident_id: String,
+    /// A's id.
+    pub earlier_incident_id: String,
+    /// The pattern both are in.
+    pub pattern: usize,
+    /// Services of A that B also has (A's spelling), sorted.
+    pub shared_services: Vec<String>,
+    /// A's follow-ups open when B started: each follow-up's id, or `"{incident_id}#{n}"` (n
+    /// counting A's follow-ups from 1) when it has none.
+    pub open_follow_up_ids: Vec<String>,
+    /// Days from A's start to B's start.
+    pub days_between: f64,
+}
+
+/// Find every incident that recurs an earlier one, sorted by the later incident's start, then
+/// its id. `pattern_of[i]` is the pattern of incident `i`; a shorter slice counts as `None`.
+pub fn find_recurrences(
+    incidents: &[Incident],
+    pattern_of: &[Option<usize>],
+    params: &RecurrenceParams,
+) -> Vec<Recurrence> {
+    let window = chrono::Duration::days(i64::from(params.window_days));
+    let starts: Vec<Option<DateTime<Utc>>> = incidents.iter().map(start_of).collect();
+    let service_keys: Vec<Vec<String>> = incidents
+        .iter()
+        .map(|incident| service_keys(&incident.services))
+        .collect();
+
+    // Incidents by (pattern, service), sorted by (start, id, index).
+    let mut groups: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
+    for (index, services) in service_keys.iter().enumerate() {
+        let (Some(pattern), Some(_)) = (pattern_of.get(index).copied().flatten(), starts[index])
+        else {
+            continue;
+        };
+        for service in services {
+            groups.entry((pattern, service)).or_default().push(index);
+        }
+    }
+    let order = |a: &usize, b: &usize| {
+        starts[*a]
+            .cmp(&starts[*b])
+            .then_with(|| incidents[*a].id.cmp(&incidents[*b].id))
+            .then_with(|| a.cmp(b))
+    };
+    groups
+        .values_mut()
+        .for_each(|members| members.sort_by(order));
+    // Where each incident sits in each of its groups.
+    let mut positions: Vec<Vec<(&[usize], usize)>> = vec![Vec::new(); incidents.len()];
+    for members in groups.values() {
+        for (at, &member) in members.iter().enumerate() {
+            positions[member].push((members.as_slice(), at));
+        }
+    }
+
+    let mut found: Vec<Recurrence> = (0..incidents.len())
+        .into_par_iter()
+        .filter_map(|later| {
+            let b_start = starts[later]?;
+            let earlier = positions[later]
+                .iter()
+                .filter_map(|&(members, at)| {
+                    members[..at]
+                        .iter()
+                        .rev()
+                        .copied()
+                        .filter_map(|a| starts[a].map(|start| (a, start)))
+                        .take_while(|&(_, a_start)| b_start - a_start <= window)
+                        .find(|&(a, a_start)| {
+                            a_start < b_start
+                                && incidents[a]
+                                    .follow_ups
+                                    .iter()
+                                    .any(|follow_up| follow_up.open_at(b_start))
+                        })
+                })
+                // The most recent; ties to the smaller id.
+                .min_by(|&(a, a_start), &(b, b_start)| {
+                    b_start
+                        .cmp(&a_start)
+                        .then_with(|| incidents[a].id.cmp(&incidents[b].id))
+                        .then_with(|| a.cmp(&b))
+                })?;
+            let (earlier, a_start) = earlier;
+            Some(describe(
+                incidents,
+                &service_keys,
+                later,
+                earlier,
+                pattern_of.get(later).copied().flatten()?,
+                (b_start - a_start).num_seconds() as f64 / 86_400.0,
+            ))
+        })
+        .collect();
+    found.sort_by(|x, y| {
+        starts[x.incident]
+            .cmp(&starts[y.incident])
+            .then_with(|| x.incident_id.cmp(&y.incident_id))
+            .then_with(|| x.incident.cmp(&y.incident))
+    });
+    found
+}
+
+/// [`find_recurrences`] with parameters checked already.
+pub fn find_recurrences_checked(
+    incidents: &[Incident],
+    pattern_of: &[Option<usize>],
+    params: &ValidRecurrenceParams,
+) -> Vec<Recurrence> {
+    find_recurrences(incidents, pattern_of, params.get())
+}
+
+/// The start of an incident: `started_at`, else the earliest other timestamp.
+fn start_of(incident: &Incident) -> Option<DateTime<Utc>> {
+    incident.started_at.or_else(|| incident.occurred_at())
+}
+
+/// Services trimmed and lowercased, distinct, sorted; blanks dropped.
+fn service_keys(services: &[String]) -> Vec<String> {
+    let mut keys: Vec<String> = services
+        .iter()
+        .map(|service| service.trim().to_lowercase())
+        .filter(|service| !service.is_empty())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+fn describe(
+    incidents: &[Incident],
+    service_keys: &[Vec<String>],
+    later: usize,
+    earlier: usize,
+    pattern: usize,
+    days_between: f64,
+) -> Recurrence {
+    let (a, b) = (&incidents[earlier], &incidents[later]);
+    let b_start = start_of(b);
+    let mut shared_services: Vec<String> = a
+        .services
+        .iter()
+        .filter(|service| {
+            let key = service.trim().to_lowercase();
+            !key.is_empty() && service_keys[later].binary_search(&key).is_ok()
+        })
+        .map(|service| service.trim().to_owned())
+        .collect();
+    shared_services.sort();
+    shared_services.dedup();
+    let open_follow_up_ids = a
+        .follow_ups
+        .iter()
+        .enumerate()
+        .filter(|(_, follow_up)| b_start.is_some_and(|start| follow_up.open_at(start)))
+        .map(|(n, follow_up)| {
+            follow_up
+                .id
+                .clone()
+                .unwrap_or_else(|| format!("{}#{}", a.id, n + 1))
+        })
+        .collect();
+    Recurrence {
+        incident: later,
+        earlier,
+        incident_id: b.id.clone(),
+        earlier_incident_id: a.id.clone(),
+        pattern,
+        shared_services,
+        open_follow_up_ids,
+        days_between,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use recur_core::{FollowUp, FollowUpStatus};
+
+    fn day(n: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_default()
+            + chrono::Duration::days(n)
+    }
+
+    fn follow_up(id: Option<&str>, created: i64, closed: Option<i64>) -> FollowUp {
+        FollowUp {
+            id: id.map(str::to_owned),
+            created_at: Some(day(created)),
+            closed_at: closed.map(day),
+            status: if closed.is_some() {
+                FollowUpStatus::Done
+            } else {
+                FollowUpStatus::Open
+            },
+            ..FollowUp::default()
+        }
+    }
+
+    fn incident(id: &str, start: i64, services: &[&str], follow_ups: Vec<FollowUp>) -> Incident {
+        Incident {
+            id: id.to_owned(),
+            started_at: Some(day(start)),
+            services: services.iter().map(|s| (*s).to_owned()).collect(),
+            follow_ups,
+            ..Incident::default()
+        }
+    }
+
+    /// The (later, earlier) id pairs found.
+    fn pairs(incidents: &[Incident], pattern_of: &[Option<usize>]) -> Vec<(String, String)> {
+        find_recurrences(incidents, pattern_of, &RecurrenceParams::default())
+            .into_iter()
+            .map(|r| (r.incident_id, r.earlier_incident_id))
+            .collect()
+    }
+
+    fn pair(later: &str, earlier: &str) -> (String, String) {
+        (later.to_owned(), earlier.to_owned())
+    }
+
+    #[test]
+    fn a_recurrence_reports_the_earlier_incident_and_its_open_follow_ups() {
+        let incidents = vec![
+            incident(
+                "A",
+                0,
+                &["api", "db"],
+                vec![
+                    follow_up(Some("OPS-1"), 1, None),
+                    follow_up(Some("OPS-2"), 1, Some(5)),
+                    follow_up(None, 2, None),
+                ],
+            ),
+            incident("B", 30, &["DB ", "web"], vec![]),
+        ];
+        let found = find_recurrences(
+            &incidents,
+            &[Some(3), Some(3)],
+            &RecurrenceParams::default(),
+        );
+        assert_eq!(
+            found,
+            [Recurrence {
+                incident: 1,
+                earlier: 0,
+                incident_id: "B".into(),
+                earlier_incident_id: "A".into(),
+                pattern: 3,
+                shared_services: vec!["db".into()],
+                open_follow_up_ids: vec!["OPS-1".into(), "A#3".into()],
+                days_between: 30.0,
+            }]
+        );
+    }
+
+    #[test]
+    fn the_earlier_incident_must_start_strictly_before() {
+        let open = || vec![follow_up(Some("F"), -10, None)];
+        let same_time = vec![
+            incident("A", 10, &["api"], open()),
+            incident("B", 10, &["api"], open()),
+        ];
+        assert!(pairs(&same_time, &[Some(0), Some(0)]).is_empty());
+        let later_first_in_input = vec![
+            incident("B", 20, &["api"], open()),
+            incident("A", 10, &["api"], open()),
+        ];
+        assert_eq!(
+            pairs(&later_first_in_input, &[Some(0), Some(0)]),
+            [pair("B", "A")]
+        );
+    }
+
+    #[test]
+    fn the_later_incident_must_start_within_the_window() {
+        let a = || incident("A", 0, &["api"], vec![follow_up(Some("F"), 0, None)]);
+        let inside = vec![a(), incident("B", 180, &["api"], vec![])];
+        assert_eq!(pairs(&inside, &[Some(0), Some(0)]), [pair("B", "A")]);
+        let outside = vec![a(), incident("B", 181, &["api"], vec![])];
+        assert!(pairs(&outside, &[Some(0), Some(0)]).is_empty());
+        let narrow = find_recurrences(
+            &inside,
+            &[Some(0), Some(0)],
+            &RecurrenceParams { window_days: 90 },
+        );
+        assert!(narrow.is_empty());
+    }
+
+    #[test]
+    fn both_must_be_in_the_same_pattern() {
+        let incidents = vec![
+            incident("A", 0, &["api"], vec![follow_up(Some("F"), 0, None)]),
+            incident("B", 10, &["api"], vec![]),
+        ];
+        assert!(pairs(&incidents, &[Some(0), Some(1)]).is_empty());
+        assert!(
+            pairs(&incidents, &[None, None]).is_empty(),
+            "no pattern is no pattern"
+        );
+        assert!(
+            pairs(&incidents, &[Some(0)]).is_empty(),
+            "missing assignment is none"
+        );
+        assert_eq!(pairs(&incidents, &[Some(1), Some(1)]), [pair("B", "A")]);
+    }
+
+    #[test]
+    fn both_must_share_a_service() {
+        let incidents = vec![
+            incident("A", 0, &["api"], vec![follow_up(Some("F"), 0, None)]),
+            incident("B", 10, &["web"], vec![]),
+            incident("C", 20, &[], vec![]),
+        ];
+        assert!(pairs(&incidents, &[Some(0), Some(0), Some(0)]).is_empty());
+    }
+
+    #[test]
+    fn a_follow_up_must_be_open_when_the_later_incident_started() {
+        let with = |follow_ups: Vec<FollowUp>| {
+            vec![
+                incident("A", 0, &["api"], follow_ups),
+                incident("B", 10, &["api"], vec![]),
+            ]
+        };
+        let patterns = [Some(0), Some(0)];
+        assert!(pairs(&with(vec![]), &patterns).is_empty(), "no follow-up");
+        assert!(
+            pairs(&with(vec![follow_up(Some("F"), 1, Some(10))]), &patterns).is_empty(),
+            "closed at B's start"
+        );
+        assert!(
+            pairs(&with(vec![follow_up(Some("F"), 11, None)]), &patterns).is_empty(),
+            "created after B's start"
+        );
+        let wont_do = FollowUp {
+            status: FollowUpStatus::WontDo,
+            ..FollowUp::default()
+        };
+        assert!(
+            pairs(&with(vec![wont_do]), &patterns).is_empty(),
+            "won't do"
+        );
+        assert_eq!(
+            pairs(&with(vec![follow_up(Some("F"), 10, Some(11))]), &patterns),
+            [pair("B", "A")],
+            "created at B's start, closed after"
+        );
+    }
+
+    #[test]
+    fn the_most_recent_qualifying_incident_is_reported() {
+        let open = || vec![follow_up(Some("F"), 0, None)];
+        let incidents = vec![
+            incident("A1", 0, &["api"], open()),
+            incident("A2", 5, &["db"], open()),
+            incident("A3", 8, &["api"], vec![]),
+            incident("B", 10, &["api", "db"], vec![]),
+            incident("C", 12, &["api"], vec![]),
+        ];
+        let patterns = [Some(0); 5];
+        assert_eq!(
+            pairs(&incidents, &patterns),
+            [pair("A3", "A1"), pair("B", "A2"), pair("C", "A1")],
+            "for B, A2 (day 5, db) beats A1 and A3 has no open follow-up; for C, neither has B"
+        );
+    }
+
+    #[test]
+    fn start_falls_back_to_occurred_at_and_undated_incidents_are_skipped() {
+        let mut a = incident("A", 0, &["api"], vec![follow_up(Some("F"), 0, None)]);
+        a.started_at = None;
+        a.detected_at = Some(day(1));
+        let b = incident("B", 20, &["api"], vec![]);
+        let mut undated = incident("U", 0, &["api"], vec![]);
+        undated.started_at = None;
+        let found = find_recurrences(
+            &[a, b, undated],
+            &[Some(0); 3],
+            &RecurrenceParams::default(),
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].days_between, 19.0);
+    }
+
+    #[test]
+    fn output_is_sorted_by_later_start_then_id() {
+        let open = || vec![follow_up(Some("F"), 0, None)];
+        let incidents = vec![
+            incident("Z", 30, &["api"], vec![]),
+            incident("Y", 30, &["api"], vec![]),
+            incident("X", 20, &["api"], vec![]),
+            incident("A", 0, &["api"], open()),
+        ];
+        assert_eq!(
+            pairs(&incidents, &[Some(0); 4]),
+            [pair("X", "A"), pair("Y", "A"), pair("Z", "A")]
+        );
+    }
+
+    #[test]
+    fn zero_window_is_rejected() {
+        assert_eq!(
+            RecurrenceParams { window_days: 0 }.check(),
+            Err(RecurrenceError::ZeroWindow)
+        );
+        assert!(RecurrenceParams::default().check().is_ok());
+    }
+}

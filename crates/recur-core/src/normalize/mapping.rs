@@ -1,0 +1,303 @@
+//! Mapping files: a TOML file that tells the normalizer what its alias table cannot guess.
+//!
+//! ```toml
+//! # every key is optional
+//! null_values = ["?", "unknown"]     # cells that mean "no value", besides the built-in ones
+//! date_order = "day-first"           # or "month-first": for numeric dates such as 03/04/2025
+//! time_zone = "Europe/Berlin"        # zone of naive timestamps (default UTC)
+//! event_log = true                   # one row per update: the row with the latest updated_at wins
+//!
+//! [columns]                          # source column = canonical field
+//! "number" = "id"
+//! "sys_updated_at" = "updated_at"
+//! "category" = "extra"               # keep as an extra attribute, whatever the aliases say
+//!
+//! [values.severity]                  # the team's own severity names
+//! "Blocker" = 1
+//! [values.status]
+//! "Awaiting Customer" = "open"
+//! [values.follow_up_status]
+//! "Parked" = "wont_do"
+//!
+//! [follow_ups.columns]               # columns of the separate follow-ups file
+//! "Parent" = "incident_id"
+//! ```
+//!
+//! Field names are the canonical names of [`IncidentField`] and [`FollowUpField`]; a column
+//! mapped to `"extra"` is kept as an extra attribute even when an alias would have claimed it.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::fields::{Field, FollowUpField, IncidentField, name_key};
+use super::values::time::DateOrder;
+use crate::model::{FollowUpStatus, IncidentStatus};
+
+/// A parsed and validated mapping file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mapping {
+    /// Source column → incident field (`None`: keep as extra).
+    pub columns: BTreeMap<String, Option<IncidentField>>,
+    /// Source column of the follow-ups file → follow-up field (`None`: keep as extra).
+    pub follow_up_columns: BTreeMap<String, Option<FollowUpField>>,
+    /// Custom severity names (compared by [`name_key`]) → 1 = most severe.
+    pub severity: BTreeMap<String, u8>,
+    /// Custom incident status names (by [`name_key`]).
+    pub status: BTreeMap<String, IncidentStatus>,
+    /// Custom follow-up status names (by [`name_key`]).
+    pub follow_up_status: BTreeMap<String, FollowUpStatus>,
+    /// Extra cell values that mean "no value" (compared trimmed, case-insensitively).
+    pub null_values: Vec<String>,
+    /// Order of numeric dates, forced for every column.
+    pub date_order: Option<DateOrder>,
+    /// Zone of naive timestamps.
+    pub time_zone: Option<chrono_tz::Tz>,
+    /// Whether inputs are event logs (`None`: decided from the data).
+    pub event_log: Option<bool>,
+}
+
+/// Why a mapping file was refused. Each names the key and value at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MappingError {
+    /// Not valid TOML, or a key of the wrong type.
+    #[error("mapping is not valid: {0}")]
+    Syntax(String),
+    /// `[columns]` names a field that does not exist.
+    #[error("column {column:?} is mapped to unknown field {field:?} (known: {known})")]
+    UnknownField {
+        /// The source column.
+        column: String,
+        /// The field name given.
+        field: String,
+        /// The canonical names.
+        known: String,
+    },
+    /// A severity outside 1..=5.
+    #[error("severity {name:?} is mapped to {value}, outside 1 (most severe) to 5")]
+    SeverityOutOfRange {
+        /// The custom name.
+        name: String,
+        /// The number given.
+        value: i64,
+    },
+    /// A status that is not one of the canonical ones.
+    #[error("status {name:?} is mapped to {value:?}, expected one of {expected}")]
+    UnknownStatus {
+        /// The custom name.
+        name: String,
+        /// The value given.
+        value: String,
+        /// The canonical values.
+        expected: &'static str,
+    },
+    /// `date_order` is neither `day-first` nor `month-first`.
+    #[error("date_order {0:?} is neither \"day-first\" nor \"month-first\"")]
+    DateOrder(String),
+    /// An unknown IANA time zone.
+    #[error("time_zone {0:?} is not an IANA time zone name (such as \"Europe/Berlin\")")]
+    TimeZone(String),
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    #[serde(default)]
+    columns: BTreeMap<String, String>,
+    #[serde(default)]
+    values: ValuesFile,
+    #[serde(default)]
+    null_values: Vec<String>,
+    date_order: Option<String>,
+    time_zone: Option<String>,
+    event_log: Option<bool>,
+    #[serde(default)]
+    follow_ups: FollowUpsFile,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ValuesFile {
+    #[serde(default)]
+    severity: BTreeMap<String, i64>,
+    #[serde(default)]
+    status: BTreeMap<String, String>,
+    #[serde(default)]
+    follow_up_status: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct FollowUpsFile {
+    #[serde(default)]
+    columns: BTreeMap<String, String>,
+}
+
+impl FromStr for Mapping {
+    type Err = MappingError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let file: MappingFile =
+            toml::from_str(text).map_err(|error| MappingError::Syntax(error.to_string()))?;
+        let mut mapping = Mapping {
+            columns: field_map::<IncidentField>(&file.columns)?,
+            follow_up_columns: field_map::<FollowUpField>(&file.follow_ups.columns)?,
+            null_values: file.null_values,
+            event_log: file.event_log,
+            ..Mapping::default()
+        };
+        for (name, value) in &file.values.severity {
+            let severity = u8::try_from(*value)
+                .ok()
+                .filter(|v| (1..=5).contains(v))
+                .ok_or_else(|| MappingError::SeverityOutOfRange {
+                    name: name.clone(),
+                    value: *value,
+                })?;
+            mapping.severity.insert(name_key(name), severity);
+        }
+        for (name, value) in &file.values.status {
+            let status = match name_key(value).as_str() {
+                "open" => IncidentStatus::Open,
+                "mitigated" => IncidentStatus::Mitigated,
+                "resolved" => IncidentStatus::Resolved,
+                "closed" => IncidentStatus::Closed,
+                _ => {
+                    return Err(MappingError::UnknownStatus {
+                        name: name.clone(),
+                        value: value.clone(),
+                        expected: "open, mitigated, resolved, closed",
+                    });
+                }
+            };
+            mapping.status.insert(name_key(name), status);
+        }
+        for (name, value) in &file.values.follow_up_status {
+            let status = match name_key(value).as_str() {
+                "open" => FollowUpStatus::Open,
+                "done" => FollowUpStatus::Done,
+                "wontdo" => FollowUpStatus::WontDo,
+                _ => {
+                    return Err(MappingError::UnknownStatus {
+                        name: name.clone(),
+                        value: value.clone(),
+                        expected: "open, done, wont_do",
+                    });
+                }
+            };
+            mapping.follow_up_status.insert(name_key(name), status);
+        }
+        if let Some(order) = &file.date_order {
+            mapping.date_order = Some(match name_key(order).as_str() {
+                "dayfirst" | "dmy" => DateOrder::DayFirst,
+                "monthfirst" | "mdy" => DateOrder::MonthFirst,
+                _ => return Err(MappingError::DateOrder(order.clone())),
+            });
+        }
+        if let Some(zone) = &file.time_zone {
+            mapping.time_zone = Some(
+                zone.parse::<chrono_tz::Tz>()
+                    .map_err(|_| MappingError::TimeZone(zone.clone()))?,
+            );
+        }
+        Ok(mapping)
+    }
+}
+
+fn field_map<F: Field>(
+    columns: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Option<F>>, MappingError> {
+    columns
+        .iter()
+        .map(|(column, field)| {
+            if name_key(field) == "extra" {
+                return Ok((column.clone(), None));
+            }
+            F::from_name(field)
+                .map(|f| (column.clone(), Some(f)))
+                .ok_or_else(|| MappingError::UnknownField {
+                    column: column.clone(),
+                    field: field.clone(),
+                    known: F::ALL
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_section() {
+        let mapping: Mapping = r#"
+            null_values = ["?"]
+            date_order = "day-first"
+            time_zone = "Europe/Berlin"
+            event_log = true
+            [columns]
+            "number" = "id"
+            "sys_updated_at" = "updated_at"
+            "category" = "extra"
+            [values.severity]
+            "Blocker" = 1
+            [values.status]
+            "Awaiting Customer" = "open"
+            [values.follow_up_status]
+            "Parked" = "wont_do"
+            [follow_ups.columns]
+            "Parent" = "incident_id"
+        "#
+        .parse()
+        .unwrap();
+        assert_eq!(mapping.columns["number"], Some(IncidentField::Id));
+        assert_eq!(
+            mapping.columns["sys_updated_at"],
+            Some(IncidentField::UpdatedAt)
+        );
+        assert_eq!(mapping.columns["category"], None);
+        assert_eq!(mapping.severity["blocker"], 1);
+        assert_eq!(mapping.status["awaitingcustomer"], IncidentStatus::Open);
+        assert_eq!(mapping.follow_up_status["parked"], FollowUpStatus::WontDo);
+        assert_eq!(
+            mapping.follow_up_columns["Parent"],
+            Some(FollowUpField::IncidentId)
+        );
+        assert_eq!(mapping.date_order, Some(DateOrder::DayFirst));
+        assert_eq!(mapping.time_zone, Some(chrono_tz::Europe::Berlin));
+        assert_eq!(mapping.event_log, Some(true));
+        assert_eq!(mapping.null_values, vec!["?"]);
+    }
+
+    #[test]
+    fn each_bad_value_is_its_own_error() {
+        let check = |text: &str, expected: fn(&MappingError) -> bool| {
+            let error = text.parse::<Mapping>().unwrap_err();
+            assert!(expected(&error), "{text}: {error}");
+        };
+        check(
+            "[columns]\n\"x\" = \"nope\"",
+            |e| matches!(e, MappingError::UnknownField { field, .. } if field == "nope"),
+        );
+        check("[values.severity]\n\"x\" = 9", |e| {
+            matches!(e, MappingError::SeverityOutOfRange { value: 9, .. })
+        });
+        check("[values.status]\n\"x\" = \"gone\"", |e| {
+            matches!(e, MappingError::UnknownStatus { .. })
+        });
+        check("date_order = \"sideways\"", |e| {
+            matches!(e, MappingError::DateOrder(_))
+        });
+        check("time_zone = \"Mars/Base\"", |e| {
+            matches!(e, MappingError::TimeZone(_))
+        });
+        check("colums = 1", |e| matches!(e, MappingError::Syntax(_)));
+    }
+}

@@ -1,0 +1,252 @@
+//! The month's agenda (which incidents merit review, grouped by pattern) and its audience
+//! (whom to invite).
+//!
+//! By default an incident of the period is on the agenda when it is severity 1 or 2, when it
+//! recurs an earlier incident, or when its pattern is new or rising. Items of one pattern are
+//! discussed together: patterns are ordered by their most severe item, then by how many items
+//! they have; unpatterned incidents come last. Within a pattern, oldest first.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use recur_core::Incident;
+use recur_core::check::{Rules, check_incidents};
+use serde::Serialize;
+
+use crate::accountability::{Roster, responsible_team};
+use crate::review::{IncidentRef, Period, RecurrenceReport};
+
+/// Which incidents merit review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgendaRules {
+    /// Incidents at this severity or more severe (1 = most severe) are reviewed. Default 2.
+    pub max_severity: u8,
+    /// Every recurrence is reviewed. Default true.
+    pub recurrences: bool,
+    /// Every incident of a new or rising pattern is reviewed. Default true.
+    pub rising_patterns: bool,
+    /// The completeness rules shown next to each item. Default [`Rules::default`].
+    pub rules: Rules,
+}
+
+impl Default for AgendaRules {
+    fn default() -> Self {
+        Self {
+            max_severity: 2,
+            recurrences: true,
+            rising_patterns: true,
+            rules: Rules::default(),
+        }
+    }
+}
+
+/// One incident to discuss.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgendaItem {
+    /// The incident.
+    pub incident: IncidentRef,
+    /// Why it is on the agenda.
+    pub reasons: Vec<String>,
+    /// Its pattern.
+    pub pattern_id: Option<usize>,
+    /// The pattern's label.
+    pub pattern_label: Option<String>,
+    /// Its teams.
+    pub teams: Vec<String>,
+    /// Whether its report is complete, and what is missing (from `recur check`).
+    pub complete: bool,
+    /// What a reviewer would send back.
+    pub missing: Vec<String>,
+    /// Where its report is (the source file).
+    pub report: String,
+}
+
+/// Whom to invite.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Audience {
+    /// Owners of the agenda's incidents.
+    pub incident_owners: Vec<String>,
+    /// Owners of those incidents' follow-ups.
+    pub follow_up_owners: Vec<String>,
+    /// Teams involved.
+    pub teams: Vec<String>,
+    /// Each team's manager, when a roster is given.
+    pub managers: Vec<TeamManager>,
+    /// Everyone to invite, once, with why.
+    pub invite: Vec<Invitee>,
+}
+
+/// A team and its manager.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamManager {
+    /// The team.
+    pub team: String,
+    /// Its manager.
+    pub manager: String,
+}
+
+/// A person to invite.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Invitee {
+    /// The person.
+    pub name: String,
+    /// Why: `owner of INC-1`, `follow-up owner`, `manager of Payments`.
+    pub reasons: Vec<String>,
+}
+
+/// The agenda of a period.
+pub fn agenda(
+    incidents: &[Incident],
+    pattern_of: &[Option<usize>],
+    pattern_labels: &[String],
+    rising: &BTreeSet<usize>,
+    recurrences: &[RecurrenceReport],
+    period: Period,
+    rules: &AgendaRules,
+) -> Vec<AgendaItem> {
+    let recurs: BTreeMap<&str, &str> = recurrences
+        .iter()
+        .map(|r| (r.incident_id.as_str(), r.earlier_incident_id.as_str()))
+        .collect();
+    let mut chosen: Vec<(usize, Vec<String>)> = Vec::new();
+    for (index, incident) in incidents.iter().enumerate() {
+        if !incident.occurred_at().is_some_and(|at| period.contains(at)) {
+            continue;
+        }
+        let pattern = pattern_of.get(index).copied().flatten();
+        let mut reasons = Vec::new();
+        if let Some(severity) = incident.severity.filter(|s| *s <= rules.max_severity) {
+            reasons.push(format!("severity {severity}"));
+        }
+        if rules.recurrences
+            && let Some(earlier) = recurs.get(incident.id.as_str())
+        {
+            reasons.push(format!("recurs {earlier} while its follow-up was open"));
+        }
+        if rules.rising_patterns && pattern.is_some_and(|p| rising.contains(&p)) {
+            reasons.push("pattern new or rising".to_owned());
+        }
+        if !reasons.is_empty() {
+            chosen.push((index, reasons));
+        }
+    }
+    let subjects: Vec<Incident> = chosen.iter().map(|(i, _)| incidents[*i].clone()).collect();
+    let findings = check_incidents(&subjects, &rules.rules);
+    let mut missing: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for finding in &findings {
+        missing
+            .entry(finding.incident_id.as_str())
+            .or_default()
+            .push(finding.message.clone());
+    }
+    let mut items: Vec<AgendaItem> = chosen
+        .into_iter()
+        .map(|(index, reasons)| {
+            let incident = &incidents[index];
+            let pattern = pattern_of.get(index).copied().flatten();
+            let gaps = missing
+                .get(incident.id.as_str())
+                .cloned()
+                .unwrap_or_default();
+            AgendaItem {
+                incident: IncidentRef::of(incident),
+                reasons,
+                pattern_id: pattern,
+                pattern_label: pattern.and_then(|p| pattern_labels.get(p).cloned()),
+                teams: incident.teams.clone(),
+                complete: gaps.is_empty(),
+                missing: gaps,
+                report: incident.source.file.clone(),
+            }
+        })
+        .collect();
+    // Group by pattern: most severe item first, then the larger group, then the pattern id.
+    let mut groups: BTreeMap<Option<usize>, (u8, usize)> = BTreeMap::new();
+    for item in &items {
+        let entry = groups.entry(item.pattern_id).or_insert((u8::MAX, 0));
+        entry.0 = entry.0.min(item.incident.severity.unwrap_or(u8::MAX));
+        entry.1 += 1;
+    }
+    items.sort_by(|a, b| {
+        let key = |item: &AgendaItem| {
+            let (severity, size) = groups
+                .get(&item.pattern_id)
+                .copied()
+                .unwrap_or((u8::MAX, 0));
+            (
+                item.pattern_id.is_none(),
+                severity,
+                std::cmp::Reverse(size),
+                item.pattern_id,
+                item.incident.occurred_at,
+                item.incident.id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    items
+}
+
+/// Whom to invite for an agenda.
+pub fn audience(incidents: &[Incident], items: &[AgendaItem], roster: Option<&Roster>) -> Audience {
+    let on_agenda: BTreeSet<&str> = items.iter().map(|i| i.incident.id.as_str()).collect();
+    let mut invite: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut owners = BTreeSet::new();
+    let mut follow_up_owners = BTreeSet::new();
+    let mut teams = BTreeSet::new();
+    for incident in incidents
+        .iter()
+        .filter(|i| on_agenda.contains(i.id.as_str()))
+    {
+        if let Some(owner) = &incident.owner {
+            owners.insert(owner.clone());
+            invite
+                .entry(owner.clone())
+                .or_default()
+                .insert(format!("owner of {}", incident.id));
+        }
+        teams.extend(incident.teams.iter().cloned());
+        for follow_up in &incident.follow_ups {
+            teams.insert(responsible_team(follow_up, incident, roster));
+            if let Some(owner) = &follow_up.owner {
+                follow_up_owners.insert(owner.clone());
+                invite
+                    .entry(owner.clone())
+                    .or_default()
+                    .insert(format!("follow-up owner for {}", incident.id));
+            }
+        }
+    }
+    let managers: Vec<TeamManager> = roster
+        .map(|roster| {
+            teams
+                .iter()
+                .filter_map(|team| {
+                    roster.manager_of(team).map(|manager| TeamManager {
+                        team: team.clone(),
+                        manager: manager.to_owned(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for manager in &managers {
+        invite
+            .entry(manager.manager.clone())
+            .or_default()
+            .insert(format!("manager of {}", manager.team));
+    }
+    teams.remove("no team");
+    Audience {
+        incident_owners: owners.into_iter().collect(),
+        follow_up_owners: follow_up_owners.into_iter().collect(),
+        teams: teams.into_iter().collect(),
+        managers,
+        invite: invite
+            .into_iter()
+            .map(|(name, reasons)| Invitee {
+                name,
+                reasons: reasons.into_iter().collect(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,3 @@
+//! Cross-crate tests: one binary made of modules, on fixtures the project wrote itself.
+
+mod normalize;
