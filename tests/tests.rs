@@ -1,3 +1,4 @@
 //! Cross-crate tests: one binary made of modules, on fixtures the project wrote itself.
 
+mod mining;
 mod normalize;

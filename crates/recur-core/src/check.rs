@@ -580,11 +580,10 @@ impl<'a> Checker<'a> {
                 add(
                     Rule::Placeholder,
                     Some(field.clone()),
-                    format!(
-                        "{} still holds {found}: write the real {}",
-                        label(&field),
-                        label(&field)
-                    ),
+                    match template::incident_hint(&field) {
+                        Some(hint) => format!("{} still holds {found}: {hint}", label(&field)),
+                        None => format!("{} still holds {found}", label(&field)),
+                    },
                     &incident.source,
                 );
             }
@@ -842,9 +841,13 @@ fn has_value(incident: &Incident, field: IncidentField) -> bool {
     }
 }
 
-/// A field's name in words (`root_cause` → `root cause`).
+/// A field's name in words (`root_cause` → `root cause`, `follow_ups[2].owner` →
+/// `follow-up 2 owner`).
 fn label(field: &str) -> String {
-    field.replace('_', " ")
+    field
+        .replace("follow_ups[", "follow-up ")
+        .replace("].", " ")
+        .replace('_', " ")
 }
 
 fn missing_message(field: &str) -> String {
@@ -1082,6 +1085,17 @@ mod tests {
             findings[0].message,
             "owner is missing: the person who writes this report and sees its follow-ups through"
         );
+    }
+
+    #[test]
+    fn placeholder_messages_say_what_to_write() {
+        let findings = check_incidents(&[fixture("placeholder.md")], &Rules::default());
+        assert_eq!(
+            findings[0].message,
+            "remediation still holds the placeholder \"TBD\": what was done to stop the impact, and when"
+        );
+        assert_eq!(label("follow_ups[2].due_at"), "follow-up 2 due at");
+        assert_eq!(label("Customer impact"), "Customer impact");
     }
 
     #[test]

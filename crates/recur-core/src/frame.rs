@@ -2,8 +2,10 @@
 //!
 //! This is the one place where recur-core's API names a polars type: the frames are built from
 //! the same column definitions as the CSV output ([`crate::output::incident_columns`]), typed:
-//! integers as `Int64`, numbers as `Float64`, timestamps as `Datetime(ms, UTC)`, lists as
-//! `List(String)`.
+//! integers as `Int64`, numbers as `Float64`, timestamps as `Datetime(ms, UTC)`. Lists are text
+//! joined with `"; "`, as in the CSV: polars writes list-of-string columns as Arrow
+//! `list<string_view>`, which pandas (through pyarrow) cannot read, and the Parquet must open
+//! in polars, pandas and DuckDB alike (`pl.col("teams").str.split("; ")` gives the list back).
 
 use std::io::Write;
 
@@ -102,21 +104,14 @@ fn typed_column(name: &str, cells: &[Cell]) -> PolarsResult<Column> {
             ))?
         }
         Some(Cell::List(_)) => {
-            let lists: ListChunked = cells
+            let values: Vec<Option<String>> = cells
                 .iter()
                 .map(|cell| match cell {
-                    Cell::List(items) => Series::new(PlSmallStr::EMPTY, items.as_slice()),
-                    _ => Series::new_empty(PlSmallStr::EMPTY, &DataType::String),
+                    Cell::List(items) if !items.is_empty() => Some(items.join("; ")),
+                    _ => None,
                 })
-                .collect::<Vec<Series>>()
-                .iter()
                 .collect();
-            let lists = if cells.is_empty() {
-                ListChunked::full_null_with_dtype(name.clone(), 0, &DataType::String)
-            } else {
-                lists
-            };
-            lists.with_name(name).into_series().into_column()
+            Column::new(name, values)
         }
     };
     Ok(column)

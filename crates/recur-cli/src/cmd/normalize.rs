@@ -90,9 +90,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let rejected_path = sibling(&args.out, "rejected.csv");
     write_atomic(&rejected_path, &bytes)?;
     println!(
-        "{}; wrote {} (rejected: {})",
-        normalized.accounting,
+        "wrote {} ({} incidents; rejected records in {})",
         args.out.display(),
+        normalized.accounting.accepted,
         rejected_path.display()
     );
     Ok(if normalized.errors.is_empty() {

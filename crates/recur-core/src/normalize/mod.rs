@@ -24,7 +24,7 @@ pub mod read;
 mod record;
 pub mod values;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -137,6 +137,7 @@ pub fn normalize_texts(
     for file in follow_up_files {
         run.follow_up_file(file, &context, &mut incidents);
     }
+    run.note_warnings(context.zone);
     run.finish(incidents)
 }
 
@@ -152,6 +153,10 @@ struct Run {
     warnings: Vec<Warning>,
     errors: Vec<InputError>,
     accounting: Accounting,
+    /// Column → (values, files) with naive timestamps read in the default zone.
+    zone_notes: BTreeMap<String, (usize, BTreeSet<String>)>,
+    /// Column → (values, files) where mojibake was repaired.
+    mojibake_notes: BTreeMap<String, (usize, BTreeSet<String>)>,
 }
 
 fn file_warning(file: &str, field: Option<&str>, message: String) -> Warning {
@@ -179,20 +184,41 @@ impl Run {
         }
     }
 
-    fn notes(&mut self, file: &str, notes: Notes, zone: chrono_tz::Tz) {
+    /// Gather per-column observations; they become one warning per column at the end.
+    fn notes(&mut self, file: &str, notes: Notes) {
         for (column, count) in notes.zone_assumed {
-            self.warnings.push(file_warning(
-                file,
-                Some(&column),
-                format!("column {column:?}: {count} timestamps without a zone read as {zone} (set --time-zone or time_zone in a mapping file)"),
-            ));
+            let entry = self.zone_notes.entry(column).or_default();
+            entry.0 += count;
+            entry.1.insert(file.to_owned());
         }
         for (column, count) in notes.mojibake {
+            let entry = self.mojibake_notes.entry(column).or_default();
+            entry.0 += count;
+            entry.1.insert(file.to_owned());
+        }
+    }
+
+    fn note_warnings(&mut self, zone: chrono_tz::Tz) {
+        let place = |files: &BTreeSet<String>| match files.len() {
+            1 => String::new(),
+            n => format!(" in {n} files"),
+        };
+        for (column, (count, files)) in std::mem::take(&mut self.zone_notes) {
+            let first = files.iter().next().cloned().unwrap_or_default();
             self.warnings.push(file_warning(
-                file,
+                &first,
+                Some(&column),
+                format!("column {column:?}: {count} timestamps without a zone read as {zone}{} (set --time-zone or time_zone in a mapping file)", place(&files)),
+            ));
+        }
+        for (column, (count, files)) in std::mem::take(&mut self.mojibake_notes) {
+            let first = files.iter().next().cloned().unwrap_or_default();
+            self.warnings.push(file_warning(
+                &first,
                 Some(&column),
                 format!(
-                    "column {column:?}: repaired mis-decoded UTF-8 (mojibake) in {count} values"
+                    "column {column:?}: repaired mis-decoded UTF-8 (mojibake) in {count} values{}",
+                    place(&files)
                 ),
             ));
         }
@@ -281,7 +307,7 @@ impl Run {
                 }
             }
         }
-        self.notes(&file.name, notes, context.zone);
+        self.notes(&file.name, notes);
     }
 
     /// Merge candidates with the same id. An event log (every row has `updated_at`, all rows
@@ -480,7 +506,7 @@ impl Run {
                 }
             }
         }
-        self.notes(&file.name, notes, context.zone);
+        self.notes(&file.name, notes);
     }
 
     fn finish(mut self, mut incidents: Vec<Incident>) -> Normalized {

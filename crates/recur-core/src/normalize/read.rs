@@ -427,6 +427,26 @@ fn section_field(heading: &str) -> Option<IncidentField> {
     })
 }
 
+/// The text without HTML comments (`<!-- hint -->`), which are notes to the writer, not content.
+fn without_comments(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("<!--") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("-->") {
+            Some(end) => rest = &rest[start + end + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> RawFile {
     let mut out = RawFile::default();
     let at = source(file, 1, Some(1));
@@ -474,6 +494,7 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
     let mut title = None;
     let mut section: Option<(String, String)> = None;
     let mut sections: Vec<(String, String)> = Vec::new();
+    let body = without_comments(body);
     for line in body.lines() {
         let trimmed = line.trim_start();
         let level = trimmed.chars().take_while(|&c| c == '#').count();
@@ -718,6 +739,18 @@ mod tests {
             "{body}"
         );
         assert!(!body.contains("Logs were not rotated"));
+    }
+
+    #[test]
+    fn markdown_comments_are_notes_not_content() {
+        let text =
+            "# T\n\n## Contributing factors\n\n<!-- one per line; a, b | c -->\n- real factor\n";
+        let file = read_markdown("a.md", text, &no_records);
+        assert_eq!(
+            text_of(&file.records[0], "Contributing factors").as_deref(),
+            Some("- real factor")
+        );
+        assert_eq!(without_comments("a <!-- x --> b <!-- unclosed"), "a  b ");
     }
 
     #[test]

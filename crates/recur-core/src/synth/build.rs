@@ -9,7 +9,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::Truth;
 use super::vocab::{
     CUSTOMER_IMPACT_TAG, DETECTION, FACTORS, FAMILIES, FLAKY, FLAKY_FOLLOW_UPS, Family, GENERIC_FACTORS,
-    GENERIC_FOLLOW_UPS, JSONL_TEAMS, NEW, NOISE, NOISE_FLAKY_RATE, NOISE_RATE, RISING, SERVICES, Slots, TEAMS, fill,
+    GENERIC_FOLLOW_UPS, NEW, NOISE, NOISE_FLAKY_RATE, NOISE_RATE, RISING, SERVICES, Slots, TEAMS, fill,
     team_of,
 };
 use crate::model::{FollowUp, FollowUpStatus, Incident, IncidentStatus};
@@ -35,7 +35,7 @@ const WONT_DO_RATE: f64 = 0.1;
 /// Per team (as in `TEAMS`), the share of follow-ups left to linger for many months; the
 /// others are done, mostly within weeks. Some teams follow through, some do not.
 const LINGER_RATE: [f64; 8] = [0.12, 0.05, 0.06, 0.15, 0.35, 0.4, 0.45, 0.1];
-/// The base URL of follow-up tickets.
+/// The base URL of follow-up tickets: the URL of `OPS-1234` is this and the id.
 pub(super) const TRACKER_URL: &str = "https://tracker.example.com/browse/";
 
 /// The generated period.
@@ -93,7 +93,7 @@ pub(super) fn fill_chunk(
             None => pick_kind(&mut rng, period, started),
         };
         let mut builder = Builder { rng: &mut rng, period, follow_up_number: &mut follow_up_number };
-        let id = format!("INC-{}", FIRST_INCIDENT_NUMBER + index);
+        let id = exact(format!("INC-{}", FIRST_INCIDENT_NUMBER + index));
         let (incident, flaky) = builder.incident(id, started, kind, repeat.map(|(_, service)| service));
         truth[local] = Truth {
             incident_id: incident.id.clone(),
@@ -200,21 +200,25 @@ impl Builder<'_> {
             Kind::Family(family) => Some(&FAMILIES[family]),
             Kind::Noise(_) => None,
         };
-        let services = self.services(family, repeat_service);
+        let noise_service = match kind {
+            Kind::Noise(noise) => Some(NOISE[noise][0]).filter(|service| !service.is_empty()),
+            Kind::Family(_) => None,
+        };
+        let services = self.services(family, noise_service, repeat_service);
         let teams = self.teams(&services);
-        let owning_team = teams.first().copied().unwrap_or(0);
         let owner = self.owner(&teams);
         let severity = self.severity(family);
-        let jsonl = JSONL_TEAMS.contains(&TEAMS[owning_team].0);
         let (detection, detection_median) = self.detection();
         let times = self.timeline(started, severity, detection_median);
         let status = self.status(&times);
         let other = self.other_service(services[0]);
         let duration = duration_words(times.impact_minutes());
+        let thing_template = family.map_or("", |family| self.pick(family.things));
+        let thing = fill(thing_template, &Slots { service: services[0], ..Slots::default() });
         let slots = Slots {
             service: services[0],
             other,
-            thing: family.map_or("", |family| self.pick(family.things)),
+            thing: &thing,
             n: family.map_or("", |family| self.pick(family.numbers)),
             pct: self.pick(&["8", "15", "30", "60"]),
             duration: &duration,
@@ -228,8 +232,6 @@ impl Builder<'_> {
         };
         incident.id = id;
         incident.severity = Some(severity);
-        incident.severity_raw = Some(self.severity_raw(severity, jsonl));
-        incident.status_raw = Some(self.status_raw(status.0, jsonl).to_owned());
         incident.status = Some(status.0);
         incident.started_at = Some(started);
         incident.detected_at = times.detected;
@@ -251,8 +253,13 @@ impl Builder<'_> {
         items.choose(self.rng).copied().unwrap_or("")
     }
 
-    fn services(&mut self, family: Option<&Family>, repeat_service: Option<&'static str>) -> Vec<&'static str> {
-        let primary = match (repeat_service, family) {
+    fn services(
+        &mut self,
+        family: Option<&Family>,
+        noise_service: Option<&'static str>,
+        repeat_service: Option<&'static str>,
+    ) -> Vec<&'static str> {
+        let primary = match (repeat_service.or(noise_service), family) {
             (Some(service), _) => service,
             // A cause mostly hits its own likely services, sometimes any service.
             (None, Some(family)) if self.rng.gen_bool(FAMILY_SERVICE_RATE) => weighted(self.rng, family.services),
@@ -282,7 +289,7 @@ impl Builder<'_> {
             }
         }
         let sre = TEAMS.len() - 1;
-        if !teams.contains(&sre) && self.rng.gen_bool(0.12) {
+        if !teams.contains(&sre) && self.rng.gen_bool(0.08) {
             teams.push(sre);
         }
         teams
@@ -300,24 +307,17 @@ impl Builder<'_> {
         weighted(self.rng, &levels)
     }
 
-    fn severity_raw(&mut self, severity: u8, jsonl: bool) -> String {
-        const WORDS: [&str; 4] = ["Critical", "High", "Medium", "Low"];
-        let word = WORDS[usize::from(severity.clamp(1, 4)) - 1];
-        if jsonl {
-            return format!("P{severity}");
-        }
-        match self.rng.gen_range(0..100) {
-            0..35 => format!("SEV{severity}"),
-            35..55 => format!("sev-{severity}"),
-            55..70 => format!("P{severity}"),
-            70..85 => word.to_owned(),
-            _ => format!("{severity} - {word}"),
-        }
-    }
-
     fn detection(&mut self) -> (&'static str, f64) {
-        let weights: Vec<(usize, u32)> = DETECTION.iter().enumerate().map(|(index, d)| (index, d.1)).collect();
-        let index = weighted(self.rng, &weights);
+        const WEIGHTS: [(usize, u32); DETECTION.len()] = {
+            let mut weights = [(0, 0); DETECTION.len()];
+            let mut index = 0;
+            while index < DETECTION.len() {
+                weights[index] = (index, DETECTION[index].1);
+                index += 1;
+            }
+            weights
+        };
+        let index = weighted(self.rng, &WEIGHTS);
         (DETECTION[index].0, DETECTION[index].2)
     }
 
@@ -357,20 +357,6 @@ impl Builder<'_> {
         }
     }
 
-    fn status_raw(&mut self, status: IncidentStatus, jsonl: bool) -> &'static str {
-        let choices: &[&'static str] = match (status, jsonl) {
-            (IncidentStatus::Open, true) => &["investigating"],
-            (IncidentStatus::Mitigated, true) => &["mitigated"],
-            (IncidentStatus::Resolved, true) => &["resolved"],
-            (IncidentStatus::Closed, true) => &["closed"],
-            (IncidentStatus::Open, false) => &["Investigating", "Open"],
-            (IncidentStatus::Mitigated, false) => &["Monitoring", "Mitigated"],
-            (IncidentStatus::Resolved, false) => &["Resolved", "Resolved", "resolved", "RESOLVED"],
-            (IncidentStatus::Closed, false) => &["Closed", "closed"],
-        };
-        self.pick(choices)
-    }
-
     fn other_service(&mut self, primary: &str) -> &'static str {
         loop {
             let candidate = SERVICES[self.rng.gen_range(0..SERVICES.len())].0;
@@ -395,14 +381,14 @@ impl Builder<'_> {
             trigger: (!self.rng.gen_bool(0.04)).then_some(trigger),
             root_cause: (!self.rng.gen_bool(0.03)).then_some(root_cause),
             remediation: (!self.rng.gen_bool(0.05)).then_some(remediation),
-            recovery: (!self.rng.gen_bool(0.15)).then_some(recovery),
+            recovery: (!self.rng.gen_bool(0.3)).then_some(recovery),
             prevention: (!self.rng.gen_bool(0.1)).then_some(prevention),
             ..Incident::default()
         }
     }
 
     fn noise_text(&mut self, noise: usize, slots: &Slots<'_>) -> Incident {
-        let [title, summary, trigger, root_cause, remediation] = NOISE[noise];
+        let [_, title, summary, trigger, root_cause, remediation] = NOISE[noise];
         Incident {
             title: Some(fill(title, slots)),
             summary: Some(fill(summary, slots)),
@@ -420,7 +406,7 @@ impl Builder<'_> {
             return Vec::new();
         }
         let names: &[&str] = family.map_or(&["HighErrorRate", "HighLatencyP99"], |family| family.alerts);
-        let count = if self.rng.gen_bool(0.35) { 2 } else { 1 };
+        let count = if self.rng.gen_bool(0.2) { 2 } else { 1 };
         names.choose_multiple(self.rng, count).map(|name| (*name).to_owned()).collect()
     }
 
@@ -456,12 +442,13 @@ impl Builder<'_> {
     fn tags(&mut self, family: Option<&Family>, severity: u8) -> Vec<String> {
         let mut tags: Vec<String> = Vec::with_capacity(3);
         if let Some(family) = family {
-            let count = self.rng.gen_range(1..=2);
+            let count = if self.rng.gen_bool(0.3) { 2 } else { 1 };
             tags.extend(family.tags.choose_multiple(self.rng, count).map(|tag| (*tag).to_owned()));
         }
-        if severity <= 2 && self.rng.gen_bool(0.7) {
+        if severity <= 2 && self.rng.gen_bool(0.4) {
             tags.push(CUSTOMER_IMPACT_TAG.to_owned());
         }
+        tags.shrink_to_fit();
         tags
     }
 
@@ -478,32 +465,41 @@ impl Builder<'_> {
     ) -> Vec<FollowUp> {
         let count = self.follow_up_count(severity);
         let mut titles: Vec<&'static str> = Vec::with_capacity(count);
-        if flaky && self.rng.gen_bool(0.6) {
+        if count > 0 && flaky && self.rng.gen_bool(0.6) {
             titles.extend(FLAKY_FOLLOW_UPS.choose(self.rng));
         }
-        let own: &[&'static str] = family.map_or(&[], |family| family.follow_ups);
-        let mut pool: Vec<&'static str> = own.to_vec();
-        pool.shuffle(self.rng);
-        let mut generic: Vec<&'static str> = GENERIC_FOLLOW_UPS.to_vec();
+        // Shuffled on the stack: this runs a million times.
+        let mut own = [""; 8];
+        let own_titles = family.map_or(&[][..], |family| family.follow_ups);
+        let mut own_len = own_titles.len().min(own.len());
+        own[..own_len].copy_from_slice(&own_titles[..own_len]);
+        own[..own_len].shuffle(self.rng);
+        let mut generic = GENERIC_FOLLOW_UPS;
         generic.shuffle(self.rng);
+        let mut generic_len = generic.len();
         // Mostly the family's own actions, then generic ones.
         let own_share = if family.is_some() { 0.8 } else { 0.0 };
-        while titles.len() < count {
-            let from_own = !pool.is_empty() && (generic.is_empty() || self.rng.gen_bool(own_share));
-            match if from_own { pool.pop() } else { generic.pop() } {
-                Some(title) => titles.push(title),
-                None => break,
+        while titles.len() < count && own_len + generic_len > 0 {
+            if own_len > 0 && (generic_len == 0 || self.rng.gen_bool(own_share)) {
+                own_len -= 1;
+                titles.push(own[own_len]);
+            } else {
+                generic_len -= 1;
+                titles.push(generic[generic_len]);
             }
         }
         let created_date = started.date_naive() + Duration::days(self.rng.gen_range(2..=8));
         let owning_team = teams.first().copied().unwrap_or(TEAMS.len() - 1);
-        titles
+        let mut follow_ups: Vec<FollowUp> = titles
             .into_iter()
             .filter_map(|title| {
                 let created = midnight(created_date + Duration::days(self.rng.gen_range(0..=2)));
                 (created < self.period.end).then(|| self.follow_up(incident_id, fill(title, slots), created, owning_team))
             })
-            .collect()
+            .collect();
+        // A million incidents must fit in memory: no spare capacity.
+        follow_ups.shrink_to_fit();
+        follow_ups
     }
 
     fn follow_up_count(&mut self, severity: u8) -> usize {
@@ -511,15 +507,15 @@ impl Builder<'_> {
         match severity {
             1 => self.rng.gen_range(2..=4),
             2 if roll < 95 => self.rng.gen_range(1..=3),
-            3 if roll >= 35 => weighted(self.rng, &[(1, 50), (2, 35), (3, 15)]),
-            4 if roll >= 60 => self.rng.gen_range(1..=2),
+            3 if roll >= 45 => weighted(self.rng, &[(1, 60), (2, 30), (3, 10)]),
+            4 if roll >= 70 => weighted(self.rng, &[(1, 75), (2, 25)]),
             _ => 0,
         }
     }
 
     fn follow_up(&mut self, incident_id: &str, title: String, created: DateTime<Utc>, owning_team: usize) -> FollowUp {
         *self.follow_up_number += self.rng.gen_range(1..=MAX_FOLLOW_UP_GAP);
-        let id = format!("OPS-{}", self.follow_up_number);
+        let id = exact(format!("OPS-{}", self.follow_up_number));
         let due = created + Duration::days(self.rng.gen_range(14..=56));
         let team = if self.rng.gen_bool(0.72) {
             owning_team
@@ -545,21 +541,18 @@ impl Builder<'_> {
             status = FollowUpStatus::Open;
             closed = None;
         }
-        let status_raw = match status {
-            FollowUpStatus::Open => self.pick(&["To Do", "To Do", "To Do", "In Progress", "In Progress"]),
-            FollowUpStatus::Done => self.pick(&["Done", "Done", "Done", "Closed"]),
-            FollowUpStatus::WontDo => "Won't Do",
-        };
         let owner = self.pick(TEAMS[team].1).to_owned();
         FollowUp {
-            tracker: Some(format!("{TRACKER_URL}{id}")),
+            // The ticket URL is the tracker's base URL and the id: the exports write it, the
+            // canonical record leaves it out (a million incidents must fit in memory).
+            tracker: None,
             id: Some(id),
             incident_id: incident_id.to_owned(),
             title: Some(title),
             owner: Some(owner),
             team: Some(TEAMS[team].0.to_owned()),
             status,
-            status_raw: Some(status_raw.to_owned()),
+            status_raw: None,
             created_at: Some(created),
             due_at: Some(due),
             closed_at: closed,
@@ -605,6 +598,12 @@ fn lognormal(rng: &mut Xoshiro256PlusPlus, median: f64, sigma: f64) -> f64 {
 /// Whole minutes, at most about 60 days so that a freak draw stays a plausible duration.
 fn minutes(value: f64) -> TimeDelta {
     Duration::minutes(value.clamp(0.0, 86_400.0) as i64)
+}
+
+/// The string without spare capacity (a million incidents must fit in memory).
+fn exact(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
 }
 
 fn midnight(date: NaiveDate) -> DateTime<Utc> {

@@ -1,8 +1,9 @@
 //! The messy exports of a generated sample: what real exports look like, so that the bundled
 //! sample exercises the normalizer.
 //!
-//! The canonical incidents decide *what* is exported (missing values are `None` there too, and
-//! the raw severity and status spellings are theirs); this module decides only *how*: mixed
+//! The canonical incidents decide *what* is exported (missing values are `None` there too); this
+//! module decides only *how*: severity and status spellings (`SEV2`, `sev-2`, `P2`, `High`,
+//! `2 - High`; `Resolved`, `closed`, `Monitoring`) and tracker words for follow-ups, mixed
 //! timestamp forms (consistent within a column), lists joined with `; `, HTML and Markdown
 //! markup that strips back to the canonical text, stray whitespace, a different tool's JSON
 //! shape, day-first dates in the tracker export, Markdown postmortems with YAML front matter,
@@ -15,8 +16,9 @@ use chrono_tz::Europe::Berlin;
 use serde::Serialize;
 
 use super::Synthetic;
+use super::build::TRACKER_URL;
 use super::vocab::JSONL_TEAMS;
-use crate::model::{FollowUp, Incident};
+use crate::model::{FollowUp, FollowUpStatus, Incident, IncidentStatus};
 
 /// The headers of `incidents.csv`, in order.
 pub const INCIDENT_HEADERS: [&str; 23] = [
@@ -154,6 +156,70 @@ fn roll(id: &str, salt: u64) -> u64 {
     (hash ^ (hash >> 31)) % 100
 }
 
+/// Which tool's vocabulary a severity or status is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// The spreadsheet and the postmortems: a mix of scales and spellings.
+    Spreadsheet,
+    /// The other tool: `P1`..`P4`, lower-case states.
+    Platform,
+}
+
+/// The severity as a source writes it: the incident's raw spelling when it has one, else one of
+/// the spellings in use (`SEV2`, `sev-2`, `P2`, `High`, `2 - High`), chosen by the id.
+fn severity_text(incident: &Incident, style: Style) -> String {
+    const WORDS: [&str; 5] = ["Critical", "High", "Medium", "Low", "Informational"];
+    if let Some(raw) = &incident.severity_raw {
+        return raw.clone();
+    }
+    let Some(severity) = incident.severity else { return String::new() };
+    let word = WORDS[usize::from(severity.clamp(1, 5)) - 1];
+    if style == Style::Platform {
+        return format!("P{severity}");
+    }
+    match roll(&incident.id, 10) {
+        0..35 => format!("SEV{severity}"),
+        35..55 => format!("sev-{severity}"),
+        55..70 => format!("P{severity}"),
+        70..85 => word.to_owned(),
+        _ => format!("{severity} - {word}"),
+    }
+}
+
+/// The status as a source writes it (`Resolved`, `closed`, `Monitoring`, …).
+fn status_text(incident: &Incident, style: Style) -> String {
+    if let Some(raw) = &incident.status_raw {
+        return raw.clone();
+    }
+    let Some(status) = incident.status else { return String::new() };
+    let choices: &[&str] = match (status, style) {
+        (IncidentStatus::Open, Style::Platform) => &["investigating"],
+        (IncidentStatus::Mitigated, Style::Platform) => &["mitigated"],
+        (IncidentStatus::Resolved, Style::Platform) => &["resolved"],
+        (IncidentStatus::Closed, Style::Platform) => &["closed"],
+        (IncidentStatus::Open, Style::Spreadsheet) => &["Investigating", "Open"],
+        (IncidentStatus::Mitigated, Style::Spreadsheet) => &["Monitoring", "Mitigated"],
+        (IncidentStatus::Resolved, Style::Spreadsheet) => &["Resolved", "Resolved", "resolved", "RESOLVED"],
+        (IncidentStatus::Closed, Style::Spreadsheet) => &["Closed", "closed"],
+    };
+    choices[(roll(&incident.id, 11) as usize) % choices.len()].to_owned()
+}
+
+/// A follow-up's state in the tracker's words (`To Do`, `In Progress`, `Done`, `Closed`,
+/// `Won't Do`).
+fn state_text(follow_up: &FollowUp) -> String {
+    if let Some(raw) = &follow_up.status_raw {
+        return raw.clone();
+    }
+    let id = follow_up.id.as_deref().unwrap_or(&follow_up.incident_id);
+    let choices: &[&str] = match follow_up.status {
+        FollowUpStatus::Open => &["To Do", "To Do", "To Do", "In Progress", "In Progress"],
+        FollowUpStatus::Done => &["Done", "Done", "Done", "Closed"],
+        FollowUpStatus::WontDo => &["Won't Do"],
+    };
+    choices[(roll(id, 12) as usize) % choices.len()].to_owned()
+}
+
 // ---------------------------------------------------------------------------------------------
 // incidents.csv
 
@@ -199,8 +265,8 @@ fn incident_row(incident: &Incident) -> Vec<String> {
     vec![
         incident.id.clone(),
         stray_whitespace(id, 1, incident.title.as_deref().unwrap_or("")),
-        incident.severity_raw.clone().unwrap_or_default(),
-        incident.status_raw.clone().unwrap_or_default(),
+        severity_text(incident, Style::Spreadsheet),
+        status_text(incident, Style::Spreadsheet),
         incident.started_at.map(offset_time).unwrap_or_default(),
         incident.detected_at.map(naive_minutes).unwrap_or_default(),
         incident.acknowledged_at.map(zulu).unwrap_or_default(),
@@ -365,15 +431,24 @@ fn follow_ups_csv(incidents: &[&Incident]) -> String {
             follow_up.title.clone().unwrap_or_default(),
             stray_whitespace(id, 7, follow_up.owner.as_deref().unwrap_or("")),
             follow_up.team.clone().unwrap_or_default(),
-            follow_up.status_raw.clone().unwrap_or_default(),
+            state_text(follow_up),
             follow_up.created_at.map(day_first).unwrap_or_default(),
             follow_up.due_at.map(day_first).unwrap_or_default(),
             follow_up.closed_at.map(day_first).unwrap_or_default(),
-            follow_up.tracker.clone().unwrap_or_default(),
+            ticket_url(follow_up),
         ];
         write_csv_row(&mut out, row.iter().map(String::as_str));
     }
     out
+}
+
+/// The tracker URL of a follow-up: the one it carries, else the tracker's base URL and its id.
+fn ticket_url(follow_up: &FollowUp) -> String {
+    match (&follow_up.tracker, &follow_up.id) {
+        (Some(tracker), _) => tracker.clone(),
+        (None, Some(id)) => [TRACKER_URL, id.as_str()].concat(),
+        (None, None) => String::new(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,8 +458,8 @@ fn follow_ups_csv(incidents: &[&Incident]) -> String {
 struct PlatformIncident<'a> {
     key: &'a str,
     name: Option<&'a str>,
-    priority: Option<&'a str>,
-    state: Option<&'a str>,
+    priority: String,
+    state: String,
     timeline: PlatformTimeline,
     service: &'a [String],
     assignment_group: Option<&'a str>,
@@ -419,11 +494,11 @@ struct PlatformActionItem<'a> {
     key: Option<&'a str>,
     summary: Option<&'a str>,
     assignee: Option<&'a str>,
-    status: Option<&'a str>,
+    status: String,
     created: Option<String>,
     due: Option<String>,
     resolved: Option<String>,
-    url: Option<&'a str>,
+    url: Option<String>,
 }
 
 fn platform_jsonl(incidents: &[&Incident]) -> String {
@@ -432,8 +507,8 @@ fn platform_jsonl(incidents: &[&Incident]) -> String {
         let record = PlatformIncident {
             key: &incident.id,
             name: incident.title.as_deref(),
-            priority: incident.severity_raw.as_deref(),
-            state: incident.status_raw.as_deref(),
+            priority: severity_text(incident, Style::Platform),
+            state: status_text(incident, Style::Platform),
             timeline: PlatformTimeline {
                 begin: incident.started_at.map(|at| at.timestamp_millis()),
                 detected: incident.detected_at.map(zulu),
@@ -469,11 +544,11 @@ fn action_item(follow_up: &FollowUp) -> PlatformActionItem<'_> {
         key: follow_up.id.as_deref(),
         summary: follow_up.title.as_deref(),
         assignee: follow_up.owner.as_deref(),
-        status: follow_up.status_raw.as_deref(),
+        status: state_text(follow_up),
         created: follow_up.created_at.map(iso_date),
         due: follow_up.due_at.map(iso_date),
         resolved: follow_up.closed_at.map(iso_date),
-        url: follow_up.tracker.as_deref(),
+        url: Some(ticket_url(follow_up)).filter(|url| !url.is_empty()),
     }
 }
 
@@ -488,8 +563,8 @@ fn postmortem(incident: &Incident) -> (String, String) {
     let _ = writeln!(out, "---");
     let _ = writeln!(out, "id: {}", incident.id);
     let _ = writeln!(out, "title: {}", yaml_quoted(&text(&incident.title)));
-    let _ = writeln!(out, "severity: {}", text(&incident.severity_raw));
-    let _ = writeln!(out, "status: {}", text(&incident.status_raw));
+    let _ = writeln!(out, "severity: {}", severity_text(incident, Style::Spreadsheet));
+    let _ = writeln!(out, "status: {}", status_text(incident, Style::Spreadsheet));
     for (key, at) in [
         ("started_at", incident.started_at),
         ("detected_at", incident.detected_at),
@@ -520,7 +595,7 @@ fn postmortem(incident: &Incident) -> (String, String) {
             let _ = writeln!(out, "    title: {}", yaml_quoted(follow_up.title.as_deref().unwrap_or("")));
             let _ = writeln!(out, "    owner: {}", follow_up.owner.as_deref().unwrap_or(""));
             let _ = writeln!(out, "    due: {}", follow_up.due_at.map(iso_date).unwrap_or_default());
-            let _ = writeln!(out, "    status: {}", yaml_quoted(follow_up.status_raw.as_deref().unwrap_or("")));
+            let _ = writeln!(out, "    status: {}", yaml_quoted(&state_text(follow_up)));
         }
     }
     let _ = writeln!(out, "---");
@@ -576,4 +651,165 @@ fn truth_csv(synthetic: &Synthetic) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::synth::{SynthParams, generate};
+
+    fn sample() -> (Synthetic, SampleFiles) {
+        let synthetic = generate(&SynthParams::default());
+        let files = export_sample(&synthetic);
+        (synthetic, files)
+    }
+
+    fn csv_records(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        let rows = reader.records().map(|record| record.unwrap().iter().map(str::to_owned).collect()).collect();
+        (headers, rows)
+    }
+
+    fn jsonl_ids(text: &str) -> Vec<String> {
+        text.lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["key"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn postmortem_ids(files: &SampleFiles) -> Vec<String> {
+        files
+            .postmortems
+            .iter()
+            .map(|(_, text)| text.lines().nth(1).unwrap().trim_start_matches("id: ").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_incident_is_exported_exactly_once() {
+        let (synthetic, files) = sample();
+        let (headers, rows) = csv_records(&files.incidents_csv);
+        assert_eq!(headers, INCIDENT_HEADERS);
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let csv_ids: BTreeSet<String> = rows.iter().map(|row| row[0].clone()).collect();
+        for id in csv_ids.iter().cloned().chain(jsonl_ids(&files.platform_jsonl)).chain(postmortem_ids(&files)) {
+            *seen.entry(id).or_default() += 1;
+        }
+        for incident in &synthetic.incidents {
+            assert_eq!(seen.remove(&incident.id), Some(1), "{}", incident.id);
+        }
+        // What is left: the bad rows' ids (the empty one and two unknown ones).
+        let left: BTreeSet<&str> = seen.keys().map(String::as_str).collect();
+        assert_eq!(left, BTreeSet::from(["", "INC-1400", "INC-1401"]));
+        let jsonl = jsonl_ids(&files.platform_jsonl).len();
+        assert!((60..=110).contains(&jsonl), "about 20% in the JSONL: {jsonl}");
+        assert_eq!(files.postmortems.len(), 10);
+        assert_eq!(files.truth_csv.lines().count(), 401);
+        assert_eq!(files.truth_csv.lines().next(), Some("incident_id,pattern,recurs,flaky_tests"));
+    }
+
+    #[test]
+    fn the_csv_has_two_duplicates_and_three_bad_rows() {
+        let (_, files) = sample();
+        let (_, rows) = csv_records(&files.incidents_csv);
+        let mut by_id: BTreeMap<&str, Vec<&Vec<String>>> = BTreeMap::new();
+        for row in &rows {
+            by_id.entry(row[0].as_str()).or_default().push(row);
+        }
+        let duplicates: Vec<(&str, &Vec<&Vec<String>>)> =
+            by_id.iter().filter(|(id, rows)| !id.is_empty() && rows.len() > 1).map(|(id, rows)| (*id, rows)).collect();
+        assert_eq!(duplicates.len(), 2);
+        for (id, copies) in duplicates {
+            assert_eq!(copies.len(), 2, "{id}");
+            let differing: Vec<usize> = (0..INCIDENT_HEADERS.len()).filter(|c| copies[0][*c] != copies[1][*c]).collect();
+            assert_eq!(differing.len(), 1, "{id} differs in one field");
+            let column = differing[0];
+            assert!(copies[0][column].is_empty() && !copies[1][column].is_empty(), "the later copy fills it");
+        }
+        assert_eq!(rows.iter().filter(|row| row[0].is_empty()).count(), 1);
+        assert_eq!(rows.iter().filter(|row| row[4] == "yesterday").count(), 1);
+        assert_eq!(rows.iter().filter(|row| row[2] == "catastrophic-ish").count(), 1);
+    }
+
+    #[test]
+    fn the_csv_is_messy_the_way_real_exports_are() {
+        let (_, files) = sample();
+        let (_, rows) = csv_records(&files.incidents_csv);
+        let severities: BTreeSet<&str> = rows.iter().map(|row| row[2].as_str()).collect();
+        for spelling in ["SEV2", "sev-2", "P2", "High", "2 - High"] {
+            assert!(severities.contains(spelling), "{spelling}");
+        }
+        let statuses: BTreeSet<&str> = rows.iter().map(|row| row[3].as_str()).collect();
+        for spelling in ["Resolved", "closed", "Monitoring"] {
+            assert!(statuses.contains(spelling), "{spelling}");
+        }
+        let valid: Vec<&Vec<String>> = rows.iter().filter(|row| row[4] != "yesterday" && !row[4].is_empty()).collect();
+        assert!(valid.iter().all(|row| row[4].len() == 25 && (row[4].ends_with("+01:00") || row[4].ends_with("+02:00"))));
+        assert!(valid.iter().filter(|row| !row[5].is_empty()).all(|row| row[5].len() == 16 && row[5].as_bytes()[10] == b' '));
+        assert!(valid.iter().filter(|row| !row[6].is_empty()).all(|row| row[6].ends_with('Z')));
+        assert!(rows.iter().any(|row| row[14].starts_with("<p>") && row[14].contains("&amp;") || row[16].starts_with("<p>")));
+        assert!(rows.iter().any(|row| row[14].contains("**")));
+        assert!(rows.iter().any(|row| row[15].contains('`')));
+        assert!(rows.iter().any(|row| row[1].starts_with(' ') || row[11].ends_with(' ')));
+        assert!(rows.iter().any(|row| row[9].contains("; ")));
+        assert!(rows.iter().any(|row| row[18].contains('\n')), "a multi-line cell");
+        assert!(rows.iter().any(|row| row[19].is_empty()), "blank optional cells");
+        assert!(rows.iter().any(|row| !row[22].is_empty()), "the extra Region column");
+    }
+
+    #[test]
+    fn follow_ups_jsonl_and_postmortems_have_their_shapes() {
+        let (synthetic, files) = sample();
+        let (headers, rows) = csv_records(&files.follow_ups_csv);
+        assert_eq!(headers, FOLLOW_UP_HEADERS);
+        assert!(rows.iter().any(|row| row[6][..2].parse::<u32>().unwrap() > 12), "days above 12 say day first");
+        assert!(rows.iter().all(|row| row[9] == format!("https://tracker.example.com/browse/{}", row[1])));
+        let states: BTreeSet<&str> = rows.iter().map(|row| row[5].as_str()).collect();
+        assert_eq!(states, BTreeSet::from(["Closed", "Done", "In Progress", "To Do", "Won't Do"]));
+        let csv_ids: BTreeSet<String> = csv_records(&files.incidents_csv).1.into_iter().map(|row| row[0].clone()).collect();
+        let expected: usize = synthetic
+            .incidents
+            .iter()
+            .filter(|incident| csv_ids.contains(&incident.id))
+            .map(|incident| incident.follow_ups.len())
+            .sum();
+        assert_eq!(rows.len(), expected);
+
+        let first: serde_json::Value = serde_json::from_str(files.platform_jsonl.lines().next().unwrap()).unwrap();
+        assert!(first["timeline"]["begin"].is_i64());
+        assert!(first["priority"].as_str().unwrap().starts_with('P'));
+        assert!(first["postmortem"]["contributing_factors"].is_array());
+        let nested = files.platform_jsonl.lines().any(|line| line.contains("\"action_items\":[{\"key\":\"OPS-"));
+        assert!(nested);
+
+        for (name, text) in &files.postmortems {
+            assert!(name.ends_with(".md") && text.starts_with("---\nid: INC-"), "{name}");
+            for section in ["## Summary", "## Root cause", "## Trigger", "## Remediation", "follow_ups:", "services: ["] {
+                assert!(text.contains(section), "{name} lacks {section}");
+            }
+        }
+    }
+
+    /// The committed sample is exactly what the generator produces: regenerate it with
+    /// `cargo run -p recur-cli -- generate` after changing the generator.
+    #[test]
+    fn committed_sample_matches_the_generator() {
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
+        let (_, files) = sample();
+        for (relative, contents) in files.files() {
+            let committed = std::fs::read_to_string(data.join(&relative)).unwrap_or_default();
+            assert!(committed == contents, "{relative} differs from the generator: run `cargo run -p recur-cli -- generate`");
+        }
+        let mut on_disk: Vec<String> = std::fs::read_dir(data.join("sample/postmortems"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let expected: Vec<String> = files.postmortems.iter().map(|(name, _)| name.clone()).collect();
+        assert_eq!(on_disk, expected);
+    }
 }

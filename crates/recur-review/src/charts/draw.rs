@@ -46,6 +46,8 @@ pub(super) struct FollowUpPanels {
 pub(super) struct Heatmap {
     pub months: Vec<String>,
     pub rows: Vec<String>,
+    /// Per row, its total, written after its label.
+    pub totals: Vec<usize>,
     pub counts: Vec<Vec<usize>>,
     pub empty_message: String,
 }
@@ -88,7 +90,10 @@ impl Plot {
     /// Draw on `root`: a white background, the title, then the chart.
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, title: &str) -> DrawResult<DB> {
         root.fill(&WHITE)?;
-        let area = root.titled(title, text(TITLE_SIZE))?.margin(4, 8, 8, 8);
+        let area = root
+            .margin(10, 0, 0, 0)
+            .titled(title, text(TITLE_SIZE))?
+            .margin(6, 8, 8, 8);
         match self {
             Self::Stacked(spec) => draw_stacked(&area, spec),
             Self::Resolve(spec) => draw_resolve(&area, spec),
@@ -188,7 +193,7 @@ impl Ranged for Axis {
 /// The month axis: month `i` is centred on `i`; a label every month, or every other month (and
 /// so on) when there are too many to fit.
 fn month_axis(n_months: usize) -> Axis {
-    let step = n_months.div_ceil(14).max(1);
+    let step = n_months.div_ceil(13).max(1);
     let key_points: Vec<f64> = (0..n_months).step_by(step).map(|i| i as f64).collect();
     Axis::linear(-0.5, n_months.max(1) as f64 - 0.5, key_points)
 }
@@ -557,7 +562,7 @@ fn draw_follow_ups<DB: DrawingBackend>(area: &Area<DB>, spec: &FollowUpPanels) -
     let (top, ticks) = nice_ticks(bar_max * 1.12, 1.0);
     let mut bars = ChartBuilder::on(&upper)
         .margin(10)
-        .margin_bottom(0)
+        .margin_bottom(4)
         .x_label_area_size(12)
         .y_label_area_size(70)
         .build_cartesian_2d(
@@ -624,7 +629,7 @@ fn draw_follow_ups<DB: DrawingBackend>(area: &Area<DB>, spec: &FollowUpPanels) -
         }
     }
     if bar_max <= 0.0 && line_max <= 0.0 {
-        draw_message(&plots, "No follow-ups in this window")?;
+        draw_message(&upper, "No follow-ups in this window")?;
     }
     let entries = [
         LegendEntry {
@@ -671,13 +676,21 @@ fn heat_color(count: usize, max: usize) -> RGBColor {
 fn draw_heatmap<DB: DrawingBackend>(area: &Area<DB>, spec: &Heatmap) -> DrawResult<DB> {
     let n_months = spec.months.len();
     let n_rows = spec.rows.len();
-    let label_width = 300;
+    let label_width: u32 = 300;
     let label_style = text(LABEL_SIZE);
-    let names: Vec<String> = spec
-        .rows
-        .iter()
-        .map(|row| fit(area, row, &label_style, label_width - 16))
-        .collect::<Result<_, _>>()?;
+    let mut names = Vec::with_capacity(n_rows);
+    for (row, total) in spec.rows.iter().zip(&spec.totals) {
+        let suffix = format!(" ({total})");
+        let suffix_width = area.estimate_text_size(&suffix, &label_style)?.0;
+        names.push(
+            fit(
+                area,
+                row,
+                &label_style,
+                (label_width - 16).saturating_sub(suffix_width),
+            )? + &suffix,
+        );
+    }
     let row_points: Vec<f64> = (0..n_rows).map(|row| row as f64).collect();
     let mut chart = ChartBuilder::on(area)
         .margin(10)
@@ -767,7 +780,7 @@ fn draw_lines<DB: DrawingBackend>(area: &Area<DB>, spec: &Lines) -> DrawResult<D
         .disable_x_mesh()
         .x_label_formatter(&month_format)
         .y_label_formatter(&|y: &f64| format!("{y:.0}%"))
-        .x_desc("month due")
+        .x_desc("month")
         .y_desc(spec.y_desc.as_str())
         .label_style(text(LABEL_SIZE))
         .axis_desc_style(text(AXIS_DESC_SIZE))

@@ -322,6 +322,7 @@ fn factors_spec(trends: &Trends) -> Heatmap {
     Heatmap {
         months: trends.months.clone(),
         rows: top.iter().map(|factor| factor.factor.clone()).collect(),
+        totals: top.iter().map(|factor| factor.total).collect(),
         counts: top
             .iter()
             .map(|factor| factor.monthly_counts.clone())
@@ -608,7 +609,7 @@ mod tests {
             "legend and month labels"
         );
         assert!(
-            charts[1].svg.contains(">1 d<") || charts[1].svg.contains(">1 h<"),
+            charts[1].svg.contains("\n1 d\n") && charts[1].svg.contains("\n4 h\n"),
             "durations labelled in units"
         );
     }
@@ -728,6 +729,24 @@ mod tests {
         });
         for mut chart in render_all(&empty).unwrap() {
             chart.name = format!("empty_{}", chart.name);
+            charts.push(chart);
+        }
+        let wide = TrendParams {
+            trailing_months: 24,
+            ..TrendParams::new(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), as_of())
+        };
+        let fixture = realistic(400);
+        let labels: Vec<String> = PATTERNS.iter().map(|label| label.to_string()).collect();
+        let factors: Vec<String> = FACTORS.iter().map(|factor| factor.to_string()).collect();
+        let input = TrendInput {
+            incidents: &fixture.incidents,
+            pattern_of: &fixture.pattern_of,
+            pattern_labels: &labels,
+            factor_of: &fixture.factor_of,
+            factor_names: &factors,
+        };
+        for mut chart in render_all(&compute_trends(&input, &wide).unwrap()).unwrap() {
+            chart.name = format!("wide_{}", chart.name);
             charts.push(chart);
         }
         for chart in &charts {

@@ -1,0 +1,314 @@
+//! The `recur` binary as a user runs it: on the bundled sample, on fixtures, and on what it
+//! writes (Parquet read back by polars, pandas and DuckDB; the notebook executed headless).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn recur(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_recur"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run recur")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn python(args: &[&str]) -> Output {
+    let output = Command::new("python3")
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect(
+            "python3 is needed: run `bash scripts/test`, which installs notebooks/requirements.txt",
+        );
+    assert!(
+        output.status.success(),
+        "python3 {args:?} failed (run `bash scripts/test` to install notebooks/requirements.txt):\n{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    output
+}
+
+fn review(out: &Path) -> Output {
+    let output = recur(&[
+        "review",
+        "--as-of",
+        "2026-11-01",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    output
+}
+
+#[test]
+fn normalize_csv_with_separate_follow_ups_writes_the_table_and_the_rejected_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("incidents.csv");
+    let output = recur(&[
+        "normalize",
+        "data/sample/incidents.csv",
+        "--follow-ups",
+        "data/sample/follow_ups.csv",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let accounting = stderr
+        .lines()
+        .find(|l| l.contains("records read"))
+        .expect("accounting line");
+    // records read = accepted + rejected + merged, as printed.
+    let numbers: Vec<usize> = accounting
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert_eq!(
+        numbers[0],
+        numbers[1] + numbers[2] + numbers[3],
+        "{accounting}"
+    );
+    assert_eq!(numbers[2], 3, "the three planted bad rows: {accounting}");
+    assert_eq!(numbers[3], 2, "the two planted duplicates: {accounting}");
+    let rows = csv::Reader::from_path(&out)
+        .expect("table")
+        .records()
+        .count();
+    assert_eq!(rows, numbers[1]);
+    let follow_ups =
+        std::fs::read_to_string(dir.path().join("incidents.follow_ups.csv")).expect("follow-ups");
+    assert!(follow_ups.lines().count() > 100);
+    let rejected =
+        std::fs::read_to_string(dir.path().join("incidents.rejected.csv")).expect("rejected");
+    assert!(
+        rejected.contains("yesterday") && rejected.contains("catastrophic-ish"),
+        "{rejected}"
+    );
+}
+
+#[test]
+fn normalize_to_parquet_opens_in_polars_pandas_and_duckdb() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("sample.parquet");
+    let output = recur(&[
+        "normalize",
+        "data/sample/incidents.csv",
+        "data/sample/platform.jsonl",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let accepted: usize = stdout
+        .split_once(" incidents")
+        .and_then(|(before, _)| before.rsplit(['(', ' ']).next())
+        .and_then(|n| n.parse().ok())
+        .expect("count of incidents");
+    python(&[
+        "notebooks/check_parquet.py",
+        out.to_str().expect("utf-8"),
+        &accepted.to_string(),
+    ]);
+    assert!(dir.path().join("sample.follow_ups.parquet").exists());
+}
+
+#[test]
+fn normalize_refuses_an_unknown_output_extension() {
+    let output = recur(&["normalize", "data/sample/incidents.csv", "--out", "x.xlsx"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains(".csv, .jsonl or .parquet"));
+}
+
+#[test]
+fn review_of_the_sample_is_complete_deterministic_and_the_notebook_runs() {
+    let first = tempfile::tempdir().expect("tempdir");
+    let second = tempfile::tempdir().expect("tempdir");
+    review(first.path());
+    review(second.path());
+    let mut files = Vec::new();
+    for entry in walk(first.path()) {
+        let relative = entry
+            .strip_prefix(first.path())
+            .expect("prefix")
+            .to_path_buf();
+        let a = std::fs::read(&entry).expect("read");
+        let b = std::fs::read(second.path().join(&relative)).expect("same file in the second run");
+        assert!(a == b, "{} differs between two runs", relative.display());
+        files.push(relative.display().to_string());
+    }
+    files.sort();
+    for expected in [
+        "report.md",
+        "report.html",
+        "report.json",
+        "incidents.csv",
+        "incidents.parquet",
+        "rejected.csv",
+        "charts/incidents_by_pattern.png",
+        "charts/incidents_by_pattern.svg",
+        "charts/time_to_resolve.svg",
+        "charts/follow_ups.png",
+        "charts/contributing_factors.png",
+        "charts/severity_mix.png",
+        "charts/team_completion.png",
+    ] {
+        assert!(
+            files.contains(&expected.to_owned()),
+            "missing {expected}: {files:?}"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(first.path().join("report.json")).expect("json"),
+    )
+    .expect("valid JSON");
+    for key in [
+        "records_read",
+        "incidents",
+        "rejected",
+        "merged",
+        "follow_ups",
+    ] {
+        assert!(json["input"][key].is_u64(), "input.{key}");
+    }
+    let pattern = &json["patterns"][0];
+    for key in [
+        "id",
+        "label",
+        "terms",
+        "size",
+        "incident_ids",
+        "teams",
+        "services",
+        "first_seen",
+        "last_seen",
+        "monthly_counts",
+    ] {
+        assert!(!pattern[key].is_null(), "patterns[0].{key}");
+    }
+    let factor = &json["factors"][0];
+    for key in [
+        "factor",
+        "incidents",
+        "patterns",
+        "teams",
+        "cross_cutting",
+        "incident_ids",
+    ] {
+        assert!(!factor[key].is_null(), "factors[0].{key}");
+    }
+    let recurrence = &json["recurrences"][0];
+    for key in [
+        "incident_id",
+        "earlier_incident_id",
+        "similarity",
+        "open_follow_up_ids",
+    ] {
+        assert!(!recurrence[key].is_null(), "recurrences[0].{key}");
+    }
+    for key in [
+        "total",
+        "open",
+        "overdue",
+        "done",
+        "wont_do",
+        "overdue_items",
+    ] {
+        assert!(!json["follow_ups"][key].is_null(), "follow_ups.{key}");
+    }
+    assert!(
+        json["agenda"].as_array().is_some_and(|a| !a.is_empty()),
+        "agenda"
+    );
+    assert!(
+        json["audience"]["invite"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "audience"
+    );
+    assert!(
+        json["factors"]
+            .as_array()
+            .expect("factors")
+            .iter()
+            .any(|f| f["cross_cutting"] == true
+                && f["variants"]
+                    .as_array()
+                    .is_some_and(|v| v.iter().any(|v| v == "flaky tests"))),
+        "the planted flaky-tests factor is cross-cutting"
+    );
+    let html = std::fs::read_to_string(first.path().join("report.html")).expect("html");
+    assert!(
+        html.contains("<svg") && !html.contains("<script"),
+        "inline SVG, no scripts"
+    );
+    python(&[
+        "notebooks/run_notebook.py",
+        "notebooks/review.ipynb",
+        first.path().to_str().expect("utf-8"),
+    ]);
+}
+
+#[test]
+fn followups_fail_on_overdue_sets_the_exit_code() {
+    let ok = recur(&["followups", "--as-of", "2024-01-01"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let nag = recur(&[
+        "followups",
+        "--as-of",
+        "2026-11-01",
+        "--fail-on-overdue",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(nag.status.code(), Some(1), "{}", text(&nag.stderr));
+    let csv = text(&nag.stdout);
+    assert!(
+        csv.starts_with(
+            "id,incident_id,title,owner,team,due_at,days_overdue,pattern_recurred_since"
+        )
+    );
+    assert!(csv.lines().count() > 1);
+}
+
+#[test]
+fn similar_lists_neighbours_with_shared_terms() {
+    let output = recur(&["similar", "--id", "INC-1001", "--top", "3", "--json"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows: serde_json::Value = serde_json::from_str(&text(&output.stdout)).expect("json");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter().all(|r| r["id"] != "INC-1001"
+            && r["shared_terms"].as_array().is_some_and(|t| !t.is_empty()))
+    );
+    let scores: Vec<f64> = rows.iter().filter_map(|r| r["score"].as_f64()).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    let missing = recur(&["similar", "--id", "NOPE-1"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("no incident with id \"NOPE-1\""));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
