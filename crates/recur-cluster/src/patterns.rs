@@ -395,7 +395,8 @@ pub fn find_patterns_checked(
                     }
                 };
                 let data = leading_dims(&data, clustering_dims(k));
-                let centroids = fit_kmeans(&data, k, params.fit_sample, params)?;
+                let centroids =
+                    fit_kmeans(&data, k, params.fit_sample, params.n_runs, 100, params)?;
                 let nearest = nearest_centroids(&data, &centroids);
                 let similarity = centre_similarities(&data, &centroids, &nearest);
                 nearest
@@ -493,27 +494,30 @@ fn score_k_range(data: &Array2<f32>, params: &PatternParams) -> Result<Vec<KScor
     let chosen = seeded_sample(data.nrows(), params.selection_sample, params.seed);
     let sample = data.select(Axis(0), &chosen);
     let n = sample.nrows();
-    // Cosine distances of the sample, computed once for every k.
     let k_max = params.k_max.min(n - 1);
     let null = permuted_columns(&sample, params.seed);
-    let score = |data: &Array2<f32>, k: usize| -> Result<f64, PatternError> {
+    let score = |data: &Array2<f32>, k: usize, runs: usize| -> Result<f64, PatternError> {
         let data = leading_dims(data, clustering_dims(k));
-        let similarity = data.dot(&data.t());
-        let distance = similarity.mapv(|s| (1.0 - s).max(0.0));
-        let centroids = fit_kmeans(&data, k, n, params)?;
+        let centroids = fit_kmeans(&data, k, n, runs, SELECTION_ITERATIONS, params)?;
         let labels = nearest_centroids(&data, &centroids);
-        Ok(silhouette(&distance, &labels, k))
+        Ok(cosine_silhouette(&data, &labels, k))
     };
-    let mut scores = Vec::new();
-    for k in params.k_min..=k_max {
-        scores.push(KScore {
-            k,
-            silhouette: score(&sample, k)?,
-            baseline: score(&null, k)?,
-        });
-    }
-    Ok(scores)
+    // Each k is independent and seeded by k: the result does not depend on scheduling.
+    (params.k_min..=k_max)
+        .into_par_iter()
+        .map(|k| {
+            Ok(KScore {
+                k,
+                silhouette: score(&sample, k, params.n_runs)?,
+                // The baseline has no clusters to find: one run measures it well enough.
+                baseline: score(&null, k, 1)?,
+            })
+        })
+        .collect()
 }
+
+/// k-means iterations when scoring a k (the final fit allows more).
+const SELECTION_ITERATIONS: u64 = 50;
 
 /// The sample with each column shuffled on its own (seeded): the same spread along each LSA
 /// direction, no clusters.
@@ -552,29 +556,47 @@ pub fn leading_dims(data: &Array2<f32>, dims: usize) -> Array2<f32> {
     out
 }
 
-/// Mean silhouette; points alone in their cluster score 0 (Rousseeuw's convention).
-pub fn silhouette(distance: &Array2<f32>, labels: &[usize], k: usize) -> f64 {
-    let n = labels.len();
+/// Mean silhouette with cosine distance (`1 - cos`) of rows that are unit vectors or zero;
+/// points alone in their cluster score 0 (Rousseeuw's convention).
+///
+/// The sum of distances from row `i` to the members of cluster `c` is `|c| - x_i · s_c`, with
+/// `s_c` the sum of the members: the cost is N · k · d, with no N × N matrix.
+pub fn cosine_silhouette(data: &Array2<f32>, labels: &[usize], k: usize) -> f64 {
+    let n = labels.len().min(data.nrows());
     let mut sizes = vec![0usize; k];
-    for &label in labels {
+    let mut sums = Array2::<f64>::zeros((k, data.ncols()));
+    for (row, &label) in data.outer_iter().zip(labels) {
         sizes[label] += 1;
+        sums.row_mut(label)
+            .iter_mut()
+            .zip(row)
+            .for_each(|(sum, &x)| *sum += f64::from(x));
     }
+    let rows: Vec<ArrayView1<'_, f32>> = data.outer_iter().take(n).collect();
     // Collected, then summed in order: a parallel float sum would depend on scheduling.
-    let per_point: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let mut sums = vec![0f64; k];
-            for (j, &label) in labels.iter().enumerate() {
-                sums[label] += f64::from(distance[[i, j]]);
-            }
-            let own = labels[i];
+    let per_point: Vec<f64> = rows
+        .par_iter()
+        .zip(labels.par_iter())
+        .map(|(row, &own)| {
             if sizes[own] <= 1 {
                 return 0.0;
             }
-            let a = sums[own] / (sizes[own] - 1) as f64;
+            let dot = |c: usize| -> f64 {
+                sums.row(c)
+                    .iter()
+                    .zip(row.iter())
+                    .map(|(s, &x)| s * f64::from(x))
+                    .sum()
+            };
+            let self_distance = 1.0
+                - row
+                    .iter()
+                    .map(|&x| f64::from(x) * f64::from(x))
+                    .sum::<f64>();
+            let a = (sizes[own] as f64 - dot(own) - self_distance) / (sizes[own] - 1) as f64;
             let b = (0..k)
                 .filter(|&c| c != own && sizes[c] > 0)
-                .map(|c| sums[c] / sizes[c] as f64)
+                .map(|c| (sizes[c] as f64 - dot(c)) / sizes[c] as f64)
                 .fold(f64::INFINITY, f64::min);
             if !b.is_finite() {
                 return 0.0;
@@ -595,6 +617,8 @@ fn fit_kmeans(
     data: &Array2<f32>,
     k: usize,
     limit: usize,
+    runs: usize,
+    iterations: u64,
     params: &PatternParams,
 ) -> Result<Array2<f32>, PatternError> {
     let chosen = seeded_sample(data.nrows(), limit, params.seed.wrapping_add(1));
@@ -602,8 +626,8 @@ fn fit_kmeans(
     let k = k.min(sample.nrows());
     let rng = Xoshiro256Plus::seed_from_u64(params.seed.wrapping_add(k as u64));
     let model = KMeans::params_with_rng(k, rng)
-        .n_runs(params.n_runs)
-        .max_n_iterations(100)
+        .n_runs(runs.max(1))
+        .max_n_iterations(iterations)
         .tolerance(1e-4)
         .fit(&DatasetBase::from(sample))
         .map_err(|error| PatternError::Clustering(error.to_string()))?;
@@ -1148,6 +1172,39 @@ mod tests {
         .expect("valid");
         assert_eq!(patterns.assignment, [None, None]);
         assert!(patterns.patterns.is_empty());
+    }
+
+    #[test]
+    fn silhouette_matches_the_pairwise_definition() {
+        let rows = [
+            [1.0f32, 0.0],
+            [0.8, 0.6],
+            [0.0, 1.0],
+            [-0.6, 0.8],
+            [0.6, -0.8],
+            [0.0, 0.0],
+        ];
+        let data = Array2::from_shape_fn((6, 2), |(i, j)| rows[i][j]);
+        let labels = [0, 0, 1, 1, 0, 2];
+        let distance = |i: usize, j: usize| 1.0 - f64::from(data.row(i).dot(&data.row(j)));
+        let mut expected = 0.0;
+        for i in 0..6 {
+            let mean = |c: usize| {
+                let others: Vec<usize> = (0..6).filter(|&j| j != i && labels[j] == c).collect();
+                others.iter().map(|&j| distance(i, j)).sum::<f64>() / others.len().max(1) as f64
+            };
+            if labels.iter().filter(|&&l| l == labels[i]).count() > 1 {
+                let a = mean(labels[i]);
+                let b = (0..3)
+                    .filter(|&c| c != labels[i])
+                    .map(mean)
+                    .fold(f64::INFINITY, f64::min);
+                expected += (b - a) / a.max(b);
+            }
+        }
+        expected /= 6.0;
+        let found = cosine_silhouette(&data, &labels, 3);
+        assert!((found - expected).abs() < 1e-9, "{found} vs {expected}");
     }
 
     #[test]

@@ -250,3 +250,155 @@ pub fn audience(incidents: &[Incident], items: &[AgendaItem], roster: Option<&Ro
             .collect(),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use recur_core::FollowUp;
+
+    use super::*;
+
+    fn incident(id: &str, day: u32, severity: u8, owner: &str, team: &str) -> Incident {
+        Incident {
+            id: id.into(),
+            title: Some(format!("incident {id}")),
+            severity: Some(severity),
+            started_at: Utc.with_ymd_and_hms(2025, 3, day, 10, 0, 0).single(),
+            owner: Some(owner.into()),
+            teams: vec![team.into()],
+            follow_ups: vec![FollowUp {
+                incident_id: id.into(),
+                title: Some("fix it".into()),
+                owner: Some(format!("{owner}-fu")),
+                ..FollowUp::default()
+            }],
+            ..Incident::default()
+        }
+    }
+
+    fn period() -> Period {
+        Period::month_of(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap())
+    }
+
+    #[test]
+    fn picks_severe_recurring_and_rising_and_groups_by_pattern() {
+        let incidents = vec![
+            incident("A", 2, 3, "ana", "payments"), // sev 3, rising pattern 1
+            incident("B", 3, 1, "bo", "data"),      // sev 1, pattern 0
+            incident("C", 4, 4, "cy", "data"),      // nothing: not on the agenda
+            incident("D", 5, 3, "di", "payments"),  // recurrence, pattern 0
+            incident("E", 6, 2, "ed", "search"),    // sev 2, no pattern
+        ];
+        let pattern_of = vec![Some(1), Some(0), Some(0), Some(0), None];
+        let labels = vec!["zero".to_owned(), "one".to_owned()];
+        let rising = BTreeSet::from([1]);
+        let recurrences: Vec<RecurrenceReport> = [("D", "B")]
+            .iter()
+            .map(|(later, earlier)| RecurrenceReport {
+                incident_id: (*later).into(),
+                earlier_incident_id: (*earlier).into(),
+                similarity: 0.9,
+                open_follow_up_ids: vec![],
+                pattern_id: 0,
+                pattern_label: "zero".into(),
+                shared_services: vec![],
+                days_between: 2.0,
+                in_period: true,
+                incident: IncidentRef::of(&incidents[3]),
+                earlier: IncidentRef::of(&incidents[1]),
+            })
+            .collect();
+        let items = agenda(
+            &incidents,
+            &pattern_of,
+            &labels,
+            &rising,
+            &recurrences,
+            period(),
+            &AgendaRules::default(),
+        );
+        let order: Vec<&str> = items.iter().map(|i| i.incident.id.as_str()).collect();
+        // Pattern 0 (holds a SEV1) first, then pattern 1, then the unpatterned.
+        assert_eq!(order, ["B", "D", "A", "E"]);
+        assert_eq!(items[0].reasons, ["severity 1"]);
+        assert_eq!(items[1].reasons, ["recurs B while its follow-up was open"]);
+        assert_eq!(items[2].reasons, ["pattern new or rising"]);
+        assert_eq!(items[2].pattern_label.as_deref(), Some("one"));
+        let strict = AgendaRules {
+            max_severity: 1,
+            recurrences: false,
+            rising_patterns: false,
+            ..AgendaRules::default()
+        };
+        let items = agenda(
+            &incidents,
+            &pattern_of,
+            &labels,
+            &rising,
+            &recurrences,
+            period(),
+            &strict,
+        );
+        assert_eq!(
+            items
+                .iter()
+                .map(|i| i.incident.id.as_str())
+                .collect::<Vec<_>>(),
+            ["B"]
+        );
+    }
+
+    #[test]
+    fn incomplete_reports_say_what_is_missing() {
+        let mut bare = incident("X", 2, 1, "xo", "data");
+        bare.follow_ups.clear();
+        let items = agenda(
+            &[bare],
+            &[None],
+            &[],
+            &BTreeSet::new(),
+            &[],
+            period(),
+            &AgendaRules::default(),
+        );
+        assert!(!items[0].complete);
+        assert!(
+            items[0].missing.iter().any(|m| m.contains("follow-up")),
+            "{:?}",
+            items[0].missing
+        );
+    }
+
+    #[test]
+    fn audience_lists_owners_follow_up_owners_and_managers() {
+        let incidents = vec![
+            incident("A", 2, 1, "ana", "payments"),
+            incident("C", 4, 4, "cy", "data"),
+        ];
+        let items = agenda(
+            &incidents,
+            &[None, None],
+            &[],
+            &BTreeSet::new(),
+            &[],
+            period(),
+            &AgendaRules::default(),
+        );
+        let roster = Roster::from_csv("team,manager,members\npayments,Maria,ana\n").unwrap();
+        let audience = audience(&incidents, &items, Some(&roster));
+        assert_eq!(audience.incident_owners, ["ana"]);
+        assert_eq!(audience.follow_up_owners, ["ana-fu"]);
+        assert_eq!(audience.teams, ["payments"]);
+        assert_eq!(
+            audience.managers,
+            [TeamManager {
+                team: "payments".into(),
+                manager: "Maria".into()
+            }]
+        );
+        let names: Vec<&str> = audience.invite.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["Maria", "ana", "ana-fu"]);
+        assert_eq!(audience.invite[0].reasons, ["manager of payments"]);
+    }
+}

@@ -511,3 +511,66 @@ fn strip_xml_declaration(svg: &str) -> &str {
         None => svg,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::review::tests::sample_review;
+
+    #[test]
+    fn markdown_escapes_incident_text() {
+        assert_eq!(md("a | b\nc"), "a \\| b c");
+        assert_eq!(md("<b>*x*</b>"), "\\<b\\>\\*x\\*\\</b\\>");
+    }
+
+    #[test]
+    fn the_three_forms_carry_the_same_review() {
+        let review = sample_review();
+        let chart = ChartRef {
+            name: "c".into(),
+            title: "A chart".into(),
+            svg: "<?xml version=\"1.0\"?><svg id=\"c\"></svg>".into(),
+        };
+        let markdown = render_markdown(&review, std::slice::from_ref(&chart));
+        for heading in [
+            "## Headline",
+            "## Agenda",
+            "## Audience",
+            "## New or rising this month",
+            "## Top recurring patterns",
+            "## Contributing factors",
+            "## Recurrences while a follow-up was open",
+            "## Overdue follow-ups",
+            "## Follow-ups by responsible team",
+            "## Charts",
+            "## Input",
+        ] {
+            assert!(markdown.contains(heading), "{heading}");
+        }
+        assert!(markdown.contains("![A chart](charts/c.png)"));
+        assert!(markdown.contains(&format!(
+            "| Incidents | {} |",
+            review.trends.headline.this_month.incidents
+        )));
+        let html = render_html(&review, &[chart]);
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(
+            html.contains("<figure><svg id=\"c\"></svg><figcaption>A chart</figcaption></figure>")
+        );
+        assert!(
+            !html.contains("<script") && !html.contains("<?xml"),
+            "no markup from incidents, no XML declaration"
+        );
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "no network"
+        );
+        let json: serde_json::Value = serde_json::from_str(&render_json(&review).unwrap()).unwrap();
+        assert_eq!(json["input"]["incidents"], 200);
+        assert_eq!(
+            json["patterns"].as_array().unwrap().len(),
+            review.patterns.len()
+        );
+    }
+}

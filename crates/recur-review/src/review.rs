@@ -619,3 +619,157 @@ pub fn follow_up_report(
     report.overdue_by_team = sorted(by_team);
     report
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod tests {
+    use chrono::TimeZone;
+    use recur_core::synth::{SynthParams, generate};
+    use recur_core::{FollowUp, Normalized};
+
+    use super::*;
+
+    /// A review of 200 generated incidents, with one incident whose title carries markup.
+    pub(crate) fn sample_review() -> Review {
+        let mut incidents = generate(&SynthParams {
+            n_incidents: 200,
+            ..SynthParams::default()
+        })
+        .incidents;
+        incidents[0].title = Some("<script>alert(1)</script> | pipes | and *stars*".into());
+        let normalized = Normalized {
+            incidents,
+            ..Normalized::default()
+        };
+        let as_of = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        run_review(&normalized, &ReviewOptions::new(as_of)).unwrap()
+    }
+
+    #[test]
+    fn a_review_of_generated_incidents_is_consistent() {
+        let review = sample_review();
+        assert_eq!(review.input.incidents, 200);
+        assert_eq!(review.run.month, "2026-10");
+        assert_eq!(
+            review.run.period.since,
+            NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()
+        );
+        assert!(review.run.k >= 2 && review.run.k_automatic);
+        assert_eq!(review.pattern_of.len(), 200);
+        let sizes: usize = review.patterns.iter().map(|p| p.size).sum();
+        assert!(sizes <= 200 && !review.patterns.is_empty());
+        assert!(
+            review.patterns.windows(2).all(|w| w[0].size >= w[1].size),
+            "largest first"
+        );
+        for pattern in &review.patterns {
+            assert_eq!(pattern.incident_ids.len(), pattern.size);
+            assert_eq!(pattern.monthly_counts.len(), review.trends.months.len());
+        }
+        for recurrence in &review.recurrences {
+            assert_eq!(
+                recurrence.pattern_label,
+                review.pattern_labels[recurrence.pattern_id]
+            );
+            assert!(recurrence.earlier.occurred_at < recurrence.incident.occurred_at);
+            assert!(!recurrence.open_follow_up_ids.is_empty());
+            assert!((0.0..=180.0).contains(&recurrence.days_between));
+        }
+        let f = &review.follow_ups;
+        assert_eq!(f.overdue, f.overdue_items.len());
+        assert!(f.overdue <= f.open && f.done + f.wont_do <= f.total);
+        assert!(
+            f.overdue_items
+                .windows(2)
+                .all(|w| w[0].days_overdue >= w[1].days_overdue)
+        );
+    }
+
+    #[test]
+    fn default_period_is_the_month_of_the_latest_incident_before_as_of() {
+        let at = |m: u32, d: u32| Utc.with_ymd_and_hms(2025, m, d, 0, 0, 0).single();
+        let incidents = vec![
+            Incident {
+                started_at: at(2, 10),
+                ..Incident::default()
+            },
+            Incident {
+                started_at: at(9, 1),
+                ..Incident::default()
+            },
+        ];
+        let period = default_period(&incidents, at(6, 1).unwrap());
+        assert_eq!(
+            (period.since.to_string(), period.until.to_string()),
+            ("2025-02-01".into(), "2025-03-01".into())
+        );
+        assert_eq!(period.trend_month().to_string(), "2025-02-01");
+        assert!(period.contains(at(2, 28).unwrap()) && !period.contains(at(3, 1).unwrap()));
+    }
+
+    #[test]
+    fn overdue_follow_ups_know_whether_their_pattern_recurred() {
+        let at = |m: u32, d: u32| Utc.with_ymd_and_hms(2025, m, d, 0, 0, 0).single();
+        let first = Incident {
+            id: "A".into(),
+            started_at: at(1, 1),
+            teams: vec!["data".into()],
+            follow_ups: vec![
+                FollowUp {
+                    incident_id: "A".into(),
+                    created_at: at(1, 2),
+                    due_at: at(2, 1),
+                    ..FollowUp::default()
+                },
+                FollowUp {
+                    id: Some("T-2".into()),
+                    incident_id: "A".into(),
+                    owner: Some("bo".into()),
+                    created_at: at(1, 2),
+                    due_at: at(9, 1),
+                    ..FollowUp::default()
+                },
+            ],
+            ..Incident::default()
+        };
+        let later = Incident {
+            id: "B".into(),
+            started_at: at(3, 1),
+            ..Incident::default()
+        };
+        let report = follow_up_report(
+            &[first, later],
+            &[Some(0), Some(0)],
+            at(4, 1).unwrap(),
+            None,
+        );
+        assert_eq!(
+            (report.total, report.open, report.overdue, report.unowned),
+            (2, 2, 1, 1)
+        );
+        let item = &report.overdue_items[0];
+        assert_eq!(
+            (item.id.as_str(), item.owner.as_str(), item.team.as_str()),
+            ("A#1", "unowned", "data")
+        );
+        assert_eq!(item.days_overdue, 59);
+        assert!(item.pattern_recurred_since);
+        let report = follow_up_report(&[report_incident()], &[Some(0)], at(4, 1).unwrap(), None);
+        assert!(!report.overdue_items[0].pattern_recurred_since);
+    }
+
+    fn report_incident() -> Incident {
+        let at = |m: u32, d: u32| Utc.with_ymd_and_hms(2025, m, d, 0, 0, 0).single();
+        Incident {
+            id: "C".into(),
+            started_at: at(1, 1),
+            follow_ups: vec![FollowUp {
+                incident_id: "C".into(),
+                created_at: at(1, 2),
+                due_at: at(2, 1),
+                ..FollowUp::default()
+            }],
+            ..Incident::default()
+        }
+    }
+}

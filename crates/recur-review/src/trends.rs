@@ -323,7 +323,7 @@ pub struct FactorSeries {
 pub fn severity_label(severity: Option<u8>) -> String {
     match severity {
         Some(level) => format!("SEV{level}"),
-        None => "unknown".to_string(),
+        None => "no severity".to_string(),
     }
 }
 
@@ -1207,7 +1207,7 @@ mod tests {
             [
                 ("SEV1", &[0, 1, 0][..]),
                 ("SEV2", &[0, 0, 2][..]),
-                ("unknown", &[0, 0, 1][..])
+                ("no severity", &[0, 0, 1][..])
             ]
         );
         let by_severity: Vec<(&str, usize)> = trends
@@ -1217,7 +1217,7 @@ mod tests {
             .iter()
             .map(|(label, count)| (label.as_str(), *count))
             .collect();
-        assert_eq!(by_severity, [("SEV2", 2), ("unknown", 1)]);
+        assert_eq!(by_severity, [("SEV2", 2), ("no severity", 1)]);
         assert_eq!(trends.headline.window.by_severity["SEV1"], 1);
     }
 

@@ -8,9 +8,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::Truth;
 use super::vocab::{
-    CUSTOMER_IMPACT_TAG, DETECTION, FACTORS, FAMILIES, FLAKY, FLAKY_FOLLOW_UPS, Family, GENERIC_FACTORS,
-    GENERIC_FOLLOW_UPS, NEW, NOISE, NOISE_FLAKY_RATE, NOISE_RATE, RISING, SERVICES, Slots, TEAMS, fill,
-    team_of,
+    CUSTOMER_IMPACT_TAG, DETECTION, FACTORS, FAMILIES, FLAKY, FLAKY_FOLLOW_UPS, Family,
+    GENERIC_FACTORS, GENERIC_FOLLOW_UPS, NEW, NOISE, NOISE_FLAKY_RATE, NOISE_RATE, RISING,
+    SERVICES, Slots, TEAMS, fill, team_of,
 };
 use crate::model::{FollowUp, FollowUpStatus, Incident, IncidentStatus};
 
@@ -57,8 +57,15 @@ impl Period {
             .checked_add_months(Months::new(months))
             .filter(|end| *end - start >= Duration::days(1))
             .unwrap_or(start + Duration::days(1));
-        let new_from = end.checked_sub_months(Months::new(2)).filter(|from| *from > start).unwrap_or(start);
-        Self { start, end, new_from }
+        let new_from = end
+            .checked_sub_months(Months::new(2))
+            .filter(|from| *from > start)
+            .unwrap_or(start);
+        Self {
+            start,
+            end,
+            new_from,
+        }
     }
 
     fn minutes(&self) -> i64 {
@@ -92,9 +99,14 @@ pub(super) fn fill_chunk(
             Some((family, _)) => Kind::Family(family),
             None => pick_kind(&mut rng, period, started),
         };
-        let mut builder = Builder { rng: &mut rng, period, follow_up_number: &mut follow_up_number };
+        let mut builder = Builder {
+            rng: &mut rng,
+            period,
+            follow_up_number: &mut follow_up_number,
+        };
         let id = exact(format!("INC-{}", FIRST_INCIDENT_NUMBER + index));
-        let (incident, flaky) = builder.incident(id, started, kind, repeat.map(|(_, service)| service));
+        let (incident, flaky) =
+            builder.incident(id, started, kind, repeat.map(|(_, service)| service));
         truth[local] = Truth {
             incident_id: incident.id.clone(),
             pattern: match kind {
@@ -121,7 +133,12 @@ fn mix(seed: u64, chunk: u64) -> u64 {
 }
 
 /// Incident `index` of `n_total` starts in its own slot of the period, so ids follow time.
-fn start_time(rng: &mut Xoshiro256PlusPlus, period: &Period, index: usize, n_total: usize) -> DateTime<Utc> {
+fn start_time(
+    rng: &mut Xoshiro256PlusPlus,
+    period: &Period,
+    index: usize,
+    n_total: usize,
+) -> DateTime<Utc> {
     let position = (index as f64 + rng.gen_range(0.0..1.0)) / n_total.max(1) as f64;
     let minute = (position * period.minutes() as f64).floor() as i64;
     period.start + Duration::minutes(minute.clamp(0, period.minutes() - 1))
@@ -171,7 +188,10 @@ fn pick_repeat(
         .filter_map(|local| {
             let family = families[local]?;
             let incident = &earlier[local];
-            let open = incident.follow_ups.iter().any(|follow_up| follow_up.open_at(started));
+            let open = incident
+                .follow_ups
+                .iter()
+                .any(|follow_up| follow_up.open_at(started));
             let before = incident.started_at.is_some_and(|at| at < started);
             let service = incident.services.first()?;
             let service = SERVICES.iter().find(|(name, _)| name == service)?.0;
@@ -214,7 +234,13 @@ impl Builder<'_> {
         let other = self.other_service(services[0]);
         let duration = duration_words(times.impact_minutes());
         let thing_template = family.map_or("", |family| self.pick(family.things));
-        let thing = fill(thing_template, &Slots { service: services[0], ..Slots::default() });
+        let thing = fill(
+            thing_template,
+            &Slots {
+                service: services[0],
+                ..Slots::default()
+            },
+        );
         let slots = Slots {
             service: services[0],
             other,
@@ -222,9 +248,17 @@ impl Builder<'_> {
             n: family.map_or("", |family| self.pick(family.numbers)),
             pct: self.pick(&["8", "15", "30", "60"]),
             duration: &duration,
-            catchup: self.pick(&["a few minutes", "ten minutes", "twenty minutes", "half an hour", "an hour"]),
+            catchup: self.pick(&[
+                "a few minutes",
+                "ten minutes",
+                "twenty minutes",
+                "half an hour",
+                "an hour",
+            ]),
         };
-        let flaky = self.rng.gen_bool(family.map_or(NOISE_FLAKY_RATE, |family| family.flaky_rate));
+        let flaky = self
+            .rng
+            .gen_bool(family.map_or(NOISE_FLAKY_RATE, |family| family.flaky_rate));
         let mut incident = match (kind, family) {
             (Kind::Family(_), Some(family)) => self.family_text(family, &slots),
             (Kind::Noise(noise), _) => self.noise_text(noise, &slots),
@@ -244,8 +278,19 @@ impl Builder<'_> {
         incident.contributing_factors = self.factors(family, flaky);
         incident.tags = self.tags(family, severity);
         incident.teams = teams.iter().map(|team| TEAMS[*team].0.to_owned()).collect();
-        incident.follow_ups = self.follow_ups(&incident.id, family, flaky, severity, started, &teams, &slots);
-        incident.services = services.iter().map(|service| (*service).to_owned()).collect();
+        incident.follow_ups = self.follow_ups(
+            &incident.id,
+            family,
+            flaky,
+            severity,
+            started,
+            &teams,
+            &slots,
+        );
+        incident.services = services
+            .iter()
+            .map(|service| (*service).to_owned())
+            .collect();
         (incident, flaky)
     }
 
@@ -262,7 +307,9 @@ impl Builder<'_> {
         let primary = match (repeat_service.or(noise_service), family) {
             (Some(service), _) => service,
             // A cause mostly hits its own likely services, sometimes any service.
-            (None, Some(family)) if self.rng.gen_bool(FAMILY_SERVICE_RATE) => weighted(self.rng, family.services),
+            (None, Some(family)) if self.rng.gen_bool(FAMILY_SERVICE_RATE) => {
+                weighted(self.rng, family.services)
+            }
             (None, _) => SERVICES[self.rng.gen_range(0..SERVICES.len())].0,
         };
         let mut services = vec![primary];
@@ -297,13 +344,22 @@ impl Builder<'_> {
 
     fn owner(&mut self, teams: &[usize]) -> &'static str {
         let sre = TEAMS.len() - 1;
-        let team = if teams.contains(&sre) && self.rng.gen_bool(0.5) { sre } else { teams.first().copied().unwrap_or(sre) };
+        let team = if teams.contains(&sre) && self.rng.gen_bool(0.5) {
+            sre
+        } else {
+            teams.first().copied().unwrap_or(sre)
+        };
         self.pick(TEAMS[team].1)
     }
 
     fn severity(&mut self, family: Option<&Family>) -> u8 {
         let weights = family.map_or([3, 15, 42, 40], |family| family.severity);
-        let levels = [(1u8, weights[0]), (2, weights[1]), (3, weights[2]), (4, weights[3])];
+        let levels = [
+            (1u8, weights[0]),
+            (2, weights[1]),
+            (3, weights[2]),
+            (4, weights[3]),
+        ];
         weighted(self.rng, &levels)
     }
 
@@ -321,7 +377,12 @@ impl Builder<'_> {
         (DETECTION[index].0, DETECTION[index].2)
     }
 
-    fn timeline(&mut self, started: DateTime<Utc>, severity: u8, detection_median: f64) -> Timeline {
+    fn timeline(
+        &mut self,
+        started: DateTime<Utc>,
+        severity: u8,
+        detection_median: f64,
+    ) -> Timeline {
         let detect = lognormal(self.rng, detection_median, 0.8).max(1.0);
         let acknowledge = lognormal(self.rng, 4.0, 0.9);
         let scale = [0.8, 0.9, 1.0, 1.3][usize::from(severity.clamp(1, 4)) - 1];
@@ -330,7 +391,8 @@ impl Builder<'_> {
         let acknowledged = detected + minutes(acknowledge);
         let resolved = (started + minutes(to_resolve)).max(acknowledged + Duration::minutes(5));
         let fraction = self.rng.gen_range(0.2..0.85);
-        let mitigated = acknowledged + minutes((resolved - acknowledged).num_minutes() as f64 * fraction);
+        let mitigated =
+            acknowledged + minutes((resolved - acknowledged).num_minutes() as f64 * fraction);
         Timeline {
             started,
             detected: (!self.rng.gen_bool(0.02)).then_some(detected),
@@ -342,7 +404,10 @@ impl Builder<'_> {
     }
 
     /// The status, and the mitigated and resolved timestamps that go with it.
-    fn status(&mut self, times: &Timeline) -> (IncidentStatus, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    fn status(
+        &mut self,
+        times: &Timeline,
+    ) -> (IncidentStatus, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
         if times.resolved >= self.period.end {
             return match times.mitigated {
                 Some(mitigated) => (IncidentStatus::Mitigated, Some(mitigated), None),
@@ -351,9 +416,21 @@ impl Builder<'_> {
         }
         match self.rng.gen_range(0..1000) {
             0..10 => (IncidentStatus::Open, None, None),
-            10..25 => (IncidentStatus::Mitigated, times.mitigated.or(times.acknowledged), None),
-            25..545 => (IncidentStatus::Closed, times.mitigated, Some(times.resolved)),
-            _ => (IncidentStatus::Resolved, times.mitigated, Some(times.resolved)),
+            10..25 => (
+                IncidentStatus::Mitigated,
+                times.mitigated.or(times.acknowledged),
+                None,
+            ),
+            25..545 => (
+                IncidentStatus::Closed,
+                times.mitigated,
+                Some(times.resolved),
+            ),
+            _ => (
+                IncidentStatus::Resolved,
+                times.mitigated,
+                Some(times.resolved),
+            ),
         }
     }
 
@@ -405,9 +482,13 @@ impl Builder<'_> {
         if detection != "alert" && detection != "synthetic monitoring" {
             return Vec::new();
         }
-        let names: &[&str] = family.map_or(&["HighErrorRate", "HighLatencyP99"], |family| family.alerts);
+        let names: &[&str] =
+            family.map_or(&["HighErrorRate", "HighLatencyP99"], |family| family.alerts);
         let count = if self.rng.gen_bool(0.2) { 2 } else { 1 };
-        names.choose_multiple(self.rng, count).map(|name| (*name).to_owned()).collect()
+        names
+            .choose_multiple(self.rng, count)
+            .map(|name| (*name).to_owned())
+            .collect()
     }
 
     fn factors(&mut self, family: Option<&Family>, flaky: bool) -> Vec<String> {
@@ -427,7 +508,10 @@ impl Builder<'_> {
         chosen.sort_unstable();
         chosen.dedup();
         if chosen.is_empty() && !flaky {
-            let fallback = family.and_then(|family| family.factors.first()).copied().unwrap_or(GENERIC_FACTORS[0]);
+            let fallback = family
+                .and_then(|family| family.factors.first())
+                .copied()
+                .unwrap_or(GENERIC_FACTORS[0]);
             chosen.push(fallback);
         }
         chosen.shuffle(self.rng);
@@ -436,14 +520,22 @@ impl Builder<'_> {
             let at = self.rng.gen_range(0..=chosen.len());
             chosen.insert(at, FLAKY);
         }
-        chosen.into_iter().map(|factor| self.pick(FACTORS[factor].1).to_owned()).collect()
+        chosen
+            .into_iter()
+            .map(|factor| self.pick(FACTORS[factor].1).to_owned())
+            .collect()
     }
 
     fn tags(&mut self, family: Option<&Family>, severity: u8) -> Vec<String> {
         let mut tags: Vec<String> = Vec::with_capacity(3);
         if let Some(family) = family {
             let count = if self.rng.gen_bool(0.3) { 2 } else { 1 };
-            tags.extend(family.tags.choose_multiple(self.rng, count).map(|tag| (*tag).to_owned()));
+            tags.extend(
+                family
+                    .tags
+                    .choose_multiple(self.rng, count)
+                    .map(|tag| (*tag).to_owned()),
+            );
         }
         if severity <= 2 && self.rng.gen_bool(0.4) {
             tags.push(CUSTOMER_IMPACT_TAG.to_owned());
@@ -494,7 +586,8 @@ impl Builder<'_> {
             .into_iter()
             .filter_map(|title| {
                 let created = midnight(created_date + Duration::days(self.rng.gen_range(0..=2)));
-                (created < self.period.end).then(|| self.follow_up(incident_id, fill(title, slots), created, owning_team))
+                (created < self.period.end)
+                    .then(|| self.follow_up(incident_id, fill(title, slots), created, owning_team))
             })
             .collect();
         // A million incidents must fit in memory: no spare capacity.
@@ -513,7 +606,13 @@ impl Builder<'_> {
         }
     }
 
-    fn follow_up(&mut self, incident_id: &str, title: String, created: DateTime<Utc>, owning_team: usize) -> FollowUp {
+    fn follow_up(
+        &mut self,
+        incident_id: &str,
+        title: String,
+        created: DateTime<Utc>,
+        owning_team: usize,
+    ) -> FollowUp {
         *self.follow_up_number += self.rng.gen_range(1..=MAX_FOLLOW_UP_GAP);
         let id = exact(format!("OPS-{}", self.follow_up_number));
         let due = created + Duration::days(self.rng.gen_range(14..=56));
@@ -521,7 +620,11 @@ impl Builder<'_> {
             owning_team
         } else if self.rng.gen_bool(0.5) {
             // Platform and SRE pick up many cross-team actions.
-            if self.rng.gen_bool(0.5) { 0 } else { TEAMS.len() - 1 }
+            if self.rng.gen_bool(0.5) {
+                0
+            } else {
+                TEAMS.len() - 1
+            }
         } else {
             self.rng.gen_range(0..TEAMS.len())
         };
@@ -530,9 +633,15 @@ impl Builder<'_> {
         let (mut status, mut closed) = if roll < linger {
             // Left in the backlog until a grooming pass closes it many months later, if the
             // period lasts that long: these make most of the overdue backlog at the end.
-            (FollowUpStatus::WontDo, Some(created + Duration::days(self.rng.gen_range(240..=600))))
+            (
+                FollowUpStatus::WontDo,
+                Some(created + Duration::days(self.rng.gen_range(240..=600))),
+            )
         } else if roll < linger + WONT_DO_RATE {
-            (FollowUpStatus::WontDo, Some(created + Duration::days(self.rng.gen_range(5..=45))))
+            (
+                FollowUpStatus::WontDo,
+                Some(created + Duration::days(self.rng.gen_range(5..=45))),
+            )
         } else {
             let days = lognormal(self.rng, 12.0, 0.8).round().max(1.0) as i64;
             (FollowUpStatus::Done, Some(created + Duration::days(days)))
@@ -650,8 +759,14 @@ mod tests {
     #[test]
     fn period_is_months_long_and_new_family_window_is_two_months() {
         let period = Period::new(NaiveDate::from_ymd_opt(2024, 11, 1).unwrap_or_default(), 24);
-        assert_eq!(period.end.date_naive(), NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default());
-        assert_eq!(period.new_from.date_naive(), NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default());
+        assert_eq!(
+            period.end.date_naive(),
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default()
+        );
+        assert_eq!(
+            period.new_from.date_naive(),
+            NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default()
+        );
         let empty = Period::new(NaiveDate::from_ymd_opt(2024, 11, 1).unwrap_or_default(), 0);
         assert_eq!(empty.end - empty.start, Duration::days(1));
     }

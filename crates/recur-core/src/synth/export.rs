@@ -48,8 +48,18 @@ pub const INCIDENT_HEADERS: [&str; 23] = [
 ];
 
 /// The headers of `follow_ups.csv`, in order.
-pub const FOLLOW_UP_HEADERS: [&str; 10] =
-    ["Incident", "Action Item", "Title", "Assignee", "Team", "State", "Created", "Due Date", "Closed", "Ticket URL"];
+pub const FOLLOW_UP_HEADERS: [&str; 10] = [
+    "Incident",
+    "Action Item",
+    "Title",
+    "Assignee",
+    "Team",
+    "State",
+    "Created",
+    "Due Date",
+    "Closed",
+    "Ticket URL",
+];
 
 /// How many incidents are written as Markdown postmortems (fewer when fewer qualify).
 const POSTMORTEMS: usize = 10;
@@ -75,9 +85,18 @@ impl SampleFiles {
     /// `truth/sample-truth.csv`), in a fixed order.
     pub fn files(&self) -> Vec<(String, &str)> {
         let mut files = vec![
-            ("sample/incidents.csv".to_owned(), self.incidents_csv.as_str()),
-            ("sample/follow_ups.csv".to_owned(), self.follow_ups_csv.as_str()),
-            ("sample/platform.jsonl".to_owned(), self.platform_jsonl.as_str()),
+            (
+                "sample/incidents.csv".to_owned(),
+                self.incidents_csv.as_str(),
+            ),
+            (
+                "sample/follow_ups.csv".to_owned(),
+                self.follow_ups_csv.as_str(),
+            ),
+            (
+                "sample/platform.jsonl".to_owned(),
+                self.platform_jsonl.as_str(),
+            ),
         ];
         for (name, contents) in &self.postmortems {
             files.push((format!("sample/postmortems/{name}"), contents.as_str()));
@@ -101,13 +120,18 @@ enum Destination {
 /// over the period, the CSV the rest. Deterministic: the mess is decided by a hash of each id.
 pub fn export_sample(synthetic: &Synthetic) -> SampleFiles {
     let destinations = destinations(&synthetic.incidents);
-    let csv_incidents: Vec<&Incident> = select(&synthetic.incidents, &destinations, Destination::Csv);
+    let csv_incidents: Vec<&Incident> =
+        select(&synthetic.incidents, &destinations, Destination::Csv);
     let next_id = format!("INC-{}", 1000 + synthetic.incidents.len());
     let after_next_id = format!("INC-{}", 1001 + synthetic.incidents.len());
     SampleFiles {
         incidents_csv: incidents_csv(&csv_incidents, [&next_id, &after_next_id]),
         follow_ups_csv: follow_ups_csv(&csv_incidents),
-        platform_jsonl: platform_jsonl(&select(&synthetic.incidents, &destinations, Destination::Jsonl)),
+        platform_jsonl: platform_jsonl(&select(
+            &synthetic.incidents,
+            &destinations,
+            Destination::Jsonl,
+        )),
         postmortems: select(&synthetic.incidents, &destinations, Destination::Markdown)
             .into_iter()
             .map(postmortem)
@@ -127,7 +151,9 @@ fn destinations(incidents: &[Incident]) -> Vec<Destination> {
         })
         .collect();
     let serious: Vec<usize> = (0..incidents.len())
-        .filter(|index| destinations[*index] == Destination::Csv && incidents[*index].severity <= Some(2))
+        .filter(|index| {
+            destinations[*index] == Destination::Csv && incidents[*index].severity <= Some(2)
+        })
         .filter(|index| incidents[*index].severity.is_some())
         .collect();
     let take = POSTMORTEMS.min(serious.len());
@@ -139,8 +165,17 @@ fn destinations(incidents: &[Incident]) -> Vec<Destination> {
     destinations
 }
 
-fn select<'a>(incidents: &'a [Incident], destinations: &[Destination], wanted: Destination) -> Vec<&'a Incident> {
-    incidents.iter().zip(destinations).filter(|(_, to)| **to == wanted).map(|(incident, _)| incident).collect()
+fn select<'a>(
+    incidents: &'a [Incident],
+    destinations: &[Destination],
+    wanted: Destination,
+) -> Vec<&'a Incident> {
+    incidents
+        .iter()
+        .zip(destinations)
+        .filter(|(_, to)| **to == wanted)
+        .map(|(incident, _)| incident)
+        .collect()
 }
 
 /// A stable pseudo-random number in 0..100 for (`id`, `salt`): FNV-1a, then a SplitMix64
@@ -172,7 +207,9 @@ fn severity_text(incident: &Incident, style: Style) -> String {
     if let Some(raw) = &incident.severity_raw {
         return raw.clone();
     }
-    let Some(severity) = incident.severity else { return String::new() };
+    let Some(severity) = incident.severity else {
+        return String::new();
+    };
     let word = WORDS[usize::from(severity.clamp(1, 5)) - 1];
     if style == Style::Platform {
         return format!("P{severity}");
@@ -191,7 +228,9 @@ fn status_text(incident: &Incident, style: Style) -> String {
     if let Some(raw) = &incident.status_raw {
         return raw.clone();
     }
-    let Some(status) = incident.status else { return String::new() };
+    let Some(status) = incident.status else {
+        return String::new();
+    };
     let choices: &[&str] = match (status, style) {
         (IncidentStatus::Open, Style::Platform) => &["investigating"],
         (IncidentStatus::Mitigated, Style::Platform) => &["mitigated"],
@@ -199,7 +238,9 @@ fn status_text(incident: &Incident, style: Style) -> String {
         (IncidentStatus::Closed, Style::Platform) => &["closed"],
         (IncidentStatus::Open, Style::Spreadsheet) => &["Investigating", "Open"],
         (IncidentStatus::Mitigated, Style::Spreadsheet) => &["Monitoring", "Mitigated"],
-        (IncidentStatus::Resolved, Style::Spreadsheet) => &["Resolved", "Resolved", "resolved", "RESOLVED"],
+        (IncidentStatus::Resolved, Style::Spreadsheet) => {
+            &["Resolved", "Resolved", "resolved", "RESOLVED"]
+        }
         (IncidentStatus::Closed, Style::Spreadsheet) => &["Closed", "closed"],
     };
     choices[(roll(&incident.id, 11) as usize) % choices.len()].to_owned()
@@ -228,13 +269,17 @@ const RECOVERY: usize = 19;
 const PREVENTION: usize = 20;
 
 fn incidents_csv(incidents: &[&Incident], bad_ids: [&str; 2]) -> String {
-    let mut rows: Vec<Vec<String>> = incidents.iter().map(|incident| incident_row(incident)).collect();
+    let mut rows: Vec<Vec<String>> = incidents
+        .iter()
+        .map(|incident| incident_row(incident))
+        .collect();
     // Two duplicates: the first copy lacks one field, a later copy has it.
     let mut duplicates: Vec<(usize, Vec<String>)> = Vec::new();
     for (share, column) in [(3, RECOVERY), (2, PREVENTION)] {
         let from = rows.len() / share;
-        let found = (from..rows.len())
-            .find(|index| !rows[*index][column].is_empty() && duplicates.iter().all(|(at, _)| at != index));
+        let found = (from..rows.len()).find(|index| {
+            !rows[*index][column].is_empty() && duplicates.iter().all(|(at, _)| at != index)
+        });
         if let Some(index) = found {
             duplicates.push((index, rows[index].clone()));
             rows[index][column].clear();
@@ -248,7 +293,11 @@ fn incidents_csv(incidents: &[&Incident], bad_ids: [&str; 2]) -> String {
     // Three bad rows, spread through the file.
     let bad = bad_rows(incidents, bad_ids);
     let len = rows.len();
-    for (position, row) in [(4 * len / 5, &bad[2]), (len / 2, &bad[1]), (len / 5, &bad[0])] {
+    for (position, row) in [
+        (4 * len / 5, &bad[2]),
+        (len / 2, &bad[1]),
+        (len / 5, &bad[0]),
+    ] {
         rows.insert(position, row.clone());
     }
     let mut out = String::with_capacity(rows.len() * 1200);
@@ -294,9 +343,18 @@ fn incident_row(incident: &Incident) -> Vec<String> {
 fn bad_rows(incidents: &[&Incident], bad_ids: [&str; 2]) -> [Vec<String>; 3] {
     let near = |share: usize| {
         let index = (incidents.len() * share / 5).min(incidents.len().saturating_sub(1));
-        incidents.get(index).and_then(|incident| incident.started_at).unwrap_or_default()
+        incidents
+            .get(index)
+            .and_then(|incident| incident.started_at)
+            .unwrap_or_default()
     };
-    let row = |id: &str, title: &str, sev: &str, start: String, service: &str, team: &str, owner: &str| {
+    let row = |id: &str,
+               title: &str,
+               sev: &str,
+               start: String,
+               service: &str,
+               team: &str,
+               owner: &str| {
         let mut row = vec![String::new(); INCIDENT_HEADERS.len()];
         row[0] = id.to_owned();
         row[1] = title.to_owned();
@@ -312,9 +370,33 @@ fn bad_rows(incidents: &[&Incident], bad_ids: [&str; 2]) -> [Vec<String>; 3] {
     };
     let start = |at: DateTime<Utc>| offset_time(at + chrono::Duration::hours(3));
     [
-        row("", "Checkout latency spike (draft)", "SEV3", start(near(1)), "checkout-web", "checkout", "Olivia Martin"),
-        row(bad_ids[0], "Search indexer slow again", "sev-3", "yesterday".to_owned(), "search-indexer", "search", "Yuki Sato"),
-        row(bad_ids[1], "Billing worker restarts", "catastrophic-ish", start(near(4)), "billing-worker", "payments", "Hannah Kim"),
+        row(
+            "",
+            "Checkout latency spike (draft)",
+            "SEV3",
+            start(near(1)),
+            "checkout-web",
+            "checkout",
+            "Olivia Martin",
+        ),
+        row(
+            bad_ids[0],
+            "Search indexer slow again",
+            "sev-3",
+            "yesterday".to_owned(),
+            "search-indexer",
+            "search",
+            "Yuki Sato",
+        ),
+        row(
+            bad_ids[1],
+            "Billing worker restarts",
+            "catastrophic-ish",
+            start(near(4)),
+            "billing-worker",
+            "payments",
+            "Hannah Kim",
+        ),
     ]
 }
 
@@ -330,17 +412,23 @@ fn stray_whitespace(id: &str, salt: u64, text: &str) -> String {
 /// Some cells come out of a rich-text editor: HTML paragraphs with entities, or Markdown bold.
 /// Both strip back to the canonical text.
 fn marked_up(id: &str, salt: u64, text: Option<&str>, service: &str) -> String {
-    let Some(text) = text else { return String::new() };
+    let Some(text) = text else {
+        return String::new();
+    };
     match roll(id, salt) {
         0..12 => format!("<p>{}</p>", escape_html(text)),
-        12..20 if !service.is_empty() && text.contains(service) => text.replacen(service, &format!("**{service}**"), 1),
+        12..20 if !service.is_empty() && text.contains(service) => {
+            text.replacen(service, &format!("**{service}**"), 1)
+        }
         _ => text.to_owned(),
     }
 }
 
 /// Some cells name the service as Markdown code.
 fn code_span(id: &str, salt: u64, text: Option<&str>, service: &str) -> String {
-    let Some(text) = text else { return String::new() };
+    let Some(text) = text else {
+        return String::new();
+    };
     if roll(id, salt) < 10 && !service.is_empty() && text.contains(service) && !text.contains('`') {
         text.replacen(service, &format!("`{service}`"), 1)
     } else {
@@ -364,7 +452,13 @@ fn escape_html(text: &str) -> String {
 
 /// The `Region` column maps to no canonical field; it is derived from the id.
 fn region(id: &str) -> &'static str {
-    const REGIONS: [&str; 5] = ["eu-west-1", "us-east-1", "eu-central-1", "ap-southeast-2", "global"];
+    const REGIONS: [&str; 5] = [
+        "eu-west-1",
+        "us-east-1",
+        "eu-central-1",
+        "ap-southeast-2",
+        "global",
+    ];
     match roll(id, 6) {
         0..8 => "",
         roll => REGIONS[(roll % 5) as usize],
@@ -373,7 +467,9 @@ fn region(id: &str) -> &'static str {
 
 /// `2025-03-04T10:22:00+01:00`: Berlin local time with its offset.
 fn offset_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Berlin).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    at.with_timezone(&Berlin)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 /// `2025-03-04 09:22`: naive, meaning UTC.
@@ -556,14 +652,21 @@ fn action_item(follow_up: &FollowUp) -> PlatformActionItem<'_> {
 // postmortems/*.md
 
 fn postmortem(incident: &Incident) -> (String, String) {
-    let date = incident.started_at.map(iso_date).unwrap_or_else(|| "undated".to_owned());
+    let date = incident
+        .started_at
+        .map(iso_date)
+        .unwrap_or_else(|| "undated".to_owned());
     let name = format!("{date}-{}.md", incident.id.to_lowercase());
     let mut out = String::with_capacity(4096);
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let _ = writeln!(out, "---");
     let _ = writeln!(out, "id: {}", incident.id);
     let _ = writeln!(out, "title: {}", yaml_quoted(&text(&incident.title)));
-    let _ = writeln!(out, "severity: {}", severity_text(incident, Style::Spreadsheet));
+    let _ = writeln!(
+        out,
+        "severity: {}",
+        severity_text(incident, Style::Spreadsheet)
+    );
     let _ = writeln!(out, "status: {}", status_text(incident, Style::Spreadsheet));
     for (key, at) in [
         ("started_at", incident.started_at),
@@ -592,9 +695,21 @@ fn postmortem(incident: &Incident) -> (String, String) {
         let _ = writeln!(out, "follow_ups:");
         for follow_up in &incident.follow_ups {
             let _ = writeln!(out, "  - id: {}", follow_up.id.as_deref().unwrap_or(""));
-            let _ = writeln!(out, "    title: {}", yaml_quoted(follow_up.title.as_deref().unwrap_or("")));
-            let _ = writeln!(out, "    owner: {}", follow_up.owner.as_deref().unwrap_or(""));
-            let _ = writeln!(out, "    due: {}", follow_up.due_at.map(iso_date).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "    title: {}",
+                yaml_quoted(follow_up.title.as_deref().unwrap_or(""))
+            );
+            let _ = writeln!(
+                out,
+                "    owner: {}",
+                follow_up.owner.as_deref().unwrap_or("")
+            );
+            let _ = writeln!(
+                out,
+                "    due: {}",
+                follow_up.due_at.map(iso_date).unwrap_or_default()
+            );
             let _ = writeln!(out, "    status: {}", yaml_quoted(&state_text(follow_up)));
         }
     }
@@ -631,7 +746,12 @@ fn postmortem(incident: &Incident) -> (String, String) {
 
 /// A YAML double-quoted scalar.
 fn yaml_quoted(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+    format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,14 +790,27 @@ mod tests {
 
     fn csv_records(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
         let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-        let headers = reader.headers().unwrap().iter().map(str::to_owned).collect();
-        let rows = reader.records().map(|record| record.unwrap().iter().map(str::to_owned).collect()).collect();
+        let headers = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let rows = reader
+            .records()
+            .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+            .collect();
         (headers, rows)
     }
 
     fn jsonl_ids(text: &str) -> Vec<String> {
         text.lines()
-            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["key"].as_str().unwrap().to_owned())
+            .map(|line| {
+                serde_json::from_str::<serde_json::Value>(line).unwrap()["key"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect()
     }
 
@@ -685,7 +818,13 @@ mod tests {
         files
             .postmortems
             .iter()
-            .map(|(_, text)| text.lines().nth(1).unwrap().trim_start_matches("id: ").to_owned())
+            .map(|(_, text)| {
+                text.lines()
+                    .nth(1)
+                    .unwrap()
+                    .trim_start_matches("id: ")
+                    .to_owned()
+            })
             .collect()
     }
 
@@ -696,7 +835,12 @@ mod tests {
         assert_eq!(headers, INCIDENT_HEADERS);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let csv_ids: BTreeSet<String> = rows.iter().map(|row| row[0].clone()).collect();
-        for id in csv_ids.iter().cloned().chain(jsonl_ids(&files.platform_jsonl)).chain(postmortem_ids(&files)) {
+        for id in csv_ids
+            .iter()
+            .cloned()
+            .chain(jsonl_ids(&files.platform_jsonl))
+            .chain(postmortem_ids(&files))
+        {
             *seen.entry(id).or_default() += 1;
         }
         for incident in &synthetic.incidents {
@@ -706,10 +850,16 @@ mod tests {
         let left: BTreeSet<&str> = seen.keys().map(String::as_str).collect();
         assert_eq!(left, BTreeSet::from(["", "INC-1400", "INC-1401"]));
         let jsonl = jsonl_ids(&files.platform_jsonl).len();
-        assert!((60..=110).contains(&jsonl), "about 20% in the JSONL: {jsonl}");
+        assert!(
+            (60..=110).contains(&jsonl),
+            "about 20% in the JSONL: {jsonl}"
+        );
         assert_eq!(files.postmortems.len(), 10);
         assert_eq!(files.truth_csv.lines().count(), 401);
-        assert_eq!(files.truth_csv.lines().next(), Some("incident_id,pattern,recurs,flaky_tests"));
+        assert_eq!(
+            files.truth_csv.lines().next(),
+            Some("incident_id,pattern,recurs,flaky_tests")
+        );
     }
 
     #[test]
@@ -720,19 +870,32 @@ mod tests {
         for row in &rows {
             by_id.entry(row[0].as_str()).or_default().push(row);
         }
-        let duplicates: Vec<(&str, &Vec<&Vec<String>>)> =
-            by_id.iter().filter(|(id, rows)| !id.is_empty() && rows.len() > 1).map(|(id, rows)| (*id, rows)).collect();
+        let duplicates: Vec<(&str, &Vec<&Vec<String>>)> = by_id
+            .iter()
+            .filter(|(id, rows)| !id.is_empty() && rows.len() > 1)
+            .map(|(id, rows)| (*id, rows))
+            .collect();
         assert_eq!(duplicates.len(), 2);
         for (id, copies) in duplicates {
             assert_eq!(copies.len(), 2, "{id}");
-            let differing: Vec<usize> = (0..INCIDENT_HEADERS.len()).filter(|c| copies[0][*c] != copies[1][*c]).collect();
+            let differing: Vec<usize> = (0..INCIDENT_HEADERS.len())
+                .filter(|c| copies[0][*c] != copies[1][*c])
+                .collect();
             assert_eq!(differing.len(), 1, "{id} differs in one field");
             let column = differing[0];
-            assert!(copies[0][column].is_empty() && !copies[1][column].is_empty(), "the later copy fills it");
+            assert!(
+                copies[0][column].is_empty() && !copies[1][column].is_empty(),
+                "the later copy fills it"
+            );
         }
         assert_eq!(rows.iter().filter(|row| row[0].is_empty()).count(), 1);
         assert_eq!(rows.iter().filter(|row| row[4] == "yesterday").count(), 1);
-        assert_eq!(rows.iter().filter(|row| row[2] == "catastrophic-ish").count(), 1);
+        assert_eq!(
+            rows.iter()
+                .filter(|row| row[2] == "catastrophic-ish")
+                .count(),
+            1
+        );
     }
 
     #[test]
@@ -747,18 +910,49 @@ mod tests {
         for spelling in ["Resolved", "closed", "Monitoring"] {
             assert!(statuses.contains(spelling), "{spelling}");
         }
-        let valid: Vec<&Vec<String>> = rows.iter().filter(|row| row[4] != "yesterday" && !row[4].is_empty()).collect();
-        assert!(valid.iter().all(|row| row[4].len() == 25 && (row[4].ends_with("+01:00") || row[4].ends_with("+02:00"))));
-        assert!(valid.iter().filter(|row| !row[5].is_empty()).all(|row| row[5].len() == 16 && row[5].as_bytes()[10] == b' '));
-        assert!(valid.iter().filter(|row| !row[6].is_empty()).all(|row| row[6].ends_with('Z')));
-        assert!(rows.iter().any(|row| row[14].starts_with("<p>") && row[14].contains("&amp;") || row[16].starts_with("<p>")));
+        let valid: Vec<&Vec<String>> = rows
+            .iter()
+            .filter(|row| row[4] != "yesterday" && !row[4].is_empty())
+            .collect();
+        assert!(
+            valid.iter().all(|row| row[4].len() == 25
+                && (row[4].ends_with("+01:00") || row[4].ends_with("+02:00")))
+        );
+        assert!(
+            valid
+                .iter()
+                .filter(|row| !row[5].is_empty())
+                .all(|row| row[5].len() == 16 && row[5].as_bytes()[10] == b' ')
+        );
+        assert!(
+            valid
+                .iter()
+                .filter(|row| !row[6].is_empty())
+                .all(|row| row[6].ends_with('Z'))
+        );
+        assert!(rows.iter().any(
+            |row| row[14].starts_with("<p>") && row[14].contains("&amp;")
+                || row[16].starts_with("<p>")
+        ));
         assert!(rows.iter().any(|row| row[14].contains("**")));
         assert!(rows.iter().any(|row| row[15].contains('`')));
-        assert!(rows.iter().any(|row| row[1].starts_with(' ') || row[11].ends_with(' ')));
+        assert!(
+            rows.iter()
+                .any(|row| row[1].starts_with(' ') || row[11].ends_with(' '))
+        );
         assert!(rows.iter().any(|row| row[9].contains("; ")));
-        assert!(rows.iter().any(|row| row[18].contains('\n')), "a multi-line cell");
-        assert!(rows.iter().any(|row| row[19].is_empty()), "blank optional cells");
-        assert!(rows.iter().any(|row| !row[22].is_empty()), "the extra Region column");
+        assert!(
+            rows.iter().any(|row| row[18].contains('\n')),
+            "a multi-line cell"
+        );
+        assert!(
+            rows.iter().any(|row| row[19].is_empty()),
+            "blank optional cells"
+        );
+        assert!(
+            rows.iter().any(|row| !row[22].is_empty()),
+            "the extra Region column"
+        );
     }
 
     #[test]
@@ -766,11 +960,25 @@ mod tests {
         let (synthetic, files) = sample();
         let (headers, rows) = csv_records(&files.follow_ups_csv);
         assert_eq!(headers, FOLLOW_UP_HEADERS);
-        assert!(rows.iter().any(|row| row[6][..2].parse::<u32>().unwrap() > 12), "days above 12 say day first");
-        assert!(rows.iter().all(|row| row[9] == format!("https://tracker.example.com/browse/{}", row[1])));
+        assert!(
+            rows.iter()
+                .any(|row| row[6][..2].parse::<u32>().unwrap() > 12),
+            "days above 12 say day first"
+        );
+        assert!(
+            rows.iter()
+                .all(|row| row[9] == format!("https://tracker.example.com/browse/{}", row[1]))
+        );
         let states: BTreeSet<&str> = rows.iter().map(|row| row[5].as_str()).collect();
-        assert_eq!(states, BTreeSet::from(["Closed", "Done", "In Progress", "To Do", "Won't Do"]));
-        let csv_ids: BTreeSet<String> = csv_records(&files.incidents_csv).1.into_iter().map(|row| row[0].clone()).collect();
+        assert_eq!(
+            states,
+            BTreeSet::from(["Closed", "Done", "In Progress", "To Do", "Won't Do"])
+        );
+        let csv_ids: BTreeSet<String> = csv_records(&files.incidents_csv)
+            .1
+            .into_iter()
+            .map(|row| row[0].clone())
+            .collect();
         let expected: usize = synthetic
             .incidents
             .iter()
@@ -779,16 +987,30 @@ mod tests {
             .sum();
         assert_eq!(rows.len(), expected);
 
-        let first: serde_json::Value = serde_json::from_str(files.platform_jsonl.lines().next().unwrap()).unwrap();
+        let first: serde_json::Value =
+            serde_json::from_str(files.platform_jsonl.lines().next().unwrap()).unwrap();
         assert!(first["timeline"]["begin"].is_i64());
         assert!(first["priority"].as_str().unwrap().starts_with('P'));
         assert!(first["postmortem"]["contributing_factors"].is_array());
-        let nested = files.platform_jsonl.lines().any(|line| line.contains("\"action_items\":[{\"key\":\"OPS-"));
+        let nested = files
+            .platform_jsonl
+            .lines()
+            .any(|line| line.contains("\"action_items\":[{\"key\":\"OPS-"));
         assert!(nested);
 
         for (name, text) in &files.postmortems {
-            assert!(name.ends_with(".md") && text.starts_with("---\nid: INC-"), "{name}");
-            for section in ["## Summary", "## Root cause", "## Trigger", "## Remediation", "follow_ups:", "services: ["] {
+            assert!(
+                name.ends_with(".md") && text.starts_with("---\nid: INC-"),
+                "{name}"
+            );
+            for section in [
+                "## Summary",
+                "## Root cause",
+                "## Trigger",
+                "## Remediation",
+                "follow_ups:",
+                "services: [",
+            ] {
                 assert!(text.contains(section), "{name} lacks {section}");
             }
         }
@@ -802,14 +1024,21 @@ mod tests {
         let (_, files) = sample();
         for (relative, contents) in files.files() {
             let committed = std::fs::read_to_string(data.join(&relative)).unwrap_or_default();
-            assert!(committed == contents, "{relative} differs from the generator: run `cargo run -p recur-cli -- generate`");
+            assert!(
+                committed == contents,
+                "{relative} differs from the generator: run `cargo run -p recur-cli -- generate`"
+            );
         }
         let mut on_disk: Vec<String> = std::fs::read_dir(data.join("sample/postmortems"))
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         on_disk.sort();
-        let expected: Vec<String> = files.postmortems.iter().map(|(name, _)| name.clone()).collect();
+        let expected: Vec<String> = files
+            .postmortems
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect();
         assert_eq!(on_disk, expected);
     }
 }

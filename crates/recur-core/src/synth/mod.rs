@@ -138,10 +138,18 @@ pub fn generate(params: &SynthParams) -> Synthetic {
         .zip(truth.par_chunks_mut(build::CHUNK))
         .enumerate()
         .for_each(|(chunk_index, (incidents, truth))| {
-            build::fill_chunk(&period, n_incidents, params.seed, chunk_index, incidents, truth);
+            build::fill_chunk(
+                &period,
+                n_incidents,
+                params.seed,
+                chunk_index,
+                incidents,
+                truth,
+            );
         });
     let recurs = {
-        let patterns: Vec<Option<&str>> = truth.iter().map(|truth| truth.pattern.as_deref()).collect();
+        let patterns: Vec<Option<&str>> =
+            truth.iter().map(|truth| truth.pattern.as_deref()).collect();
         recurrences(&incidents, &patterns, RECURRENCE_WINDOW_DAYS)
     };
     for (truth, recurs) in truth.iter_mut().zip(recurs) {
@@ -182,7 +190,10 @@ fn recurrences<P: AsRef<str> + Sync>(
         for (position, service) in incident.services.iter().enumerate() {
             // Each incident once per service, however often the source lists it.
             if !incident.services[..position].contains(service) {
-                groups.entry((pattern.as_ref(), service.as_str())).or_default().push(entry);
+                groups
+                    .entry((pattern.as_ref(), service.as_str()))
+                    .or_default()
+                    .push(entry);
             }
         }
     }
@@ -194,13 +205,18 @@ fn recurrences<P: AsRef<str> + Sync>(
             let mut pairs = Vec::new();
             for (position, later) in group.iter().enumerate() {
                 let started = later.started;
-                let limit = started.checked_sub_signed(window).unwrap_or(DateTime::<Utc>::MIN_UTC);
+                let limit = started
+                    .checked_sub_signed(window)
+                    .unwrap_or(DateTime::<Utc>::MIN_UTC);
                 let earlier = group[..position]
                     .iter()
                     .rev()
                     .skip_while(|earlier| earlier.started >= started)
                     .take_while(|earlier| earlier.started >= limit)
-                    .find(|earlier| earlier.may_be_open_at(started) && open_at(&incidents[earlier.index], started));
+                    .find(|earlier| {
+                        earlier.may_be_open_at(started)
+                            && open_at(&incidents[earlier.index], started)
+                    });
                 if let Some(earlier) = earlier {
                     pairs.push((later.index, earlier.started, earlier.index));
                 }
@@ -214,12 +230,17 @@ fn recurrences<P: AsRef<str> + Sync>(
             best[later] = Some((at, earlier));
         }
     }
-    best.into_iter().map(|found| found.map(|(_, earlier)| incidents[earlier].id.clone())).collect()
+    best.into_iter()
+        .map(|found| found.map(|(_, earlier)| incidents[earlier].id.clone()))
+        .collect()
 }
 
 /// Whether any follow-up of `incident` was open at `at`.
 fn open_at(incident: &Incident, at: DateTime<Utc>) -> bool {
-    incident.follow_ups.iter().any(|follow_up| follow_up.open_at(at))
+    incident
+        .follow_ups
+        .iter()
+        .any(|follow_up| follow_up.open_at(at))
 }
 
 /// One incident in a (pattern, service) group, with the span in which any of its follow-ups
@@ -249,12 +270,18 @@ impl Entry {
             open_from = open_from.min(follow_up.created_at.unwrap_or(DateTime::<Utc>::MIN_UTC));
             open_until = open_until.max(until);
         }
-        Self { started, index, open_from, open_until }
+        Self {
+            started,
+            index,
+            open_from,
+            open_until,
+        }
     }
 
-    /// False when no follow-up can be open at `at`; true means "check".
+    /// False when no follow-up can be open at `at`; true means "check". (`MAX_UTC` stands
+    /// for "never closed", later than any real instant.)
     fn may_be_open_at(&self, at: DateTime<Utc>) -> bool {
-        self.open_from <= at && (at < self.open_until || self.open_until == DateTime::<Utc>::MAX_UTC)
+        self.open_from <= at && at < self.open_until
     }
 }
 
@@ -278,14 +305,27 @@ mod tests {
 
     /// An incident started on `start` (days from 2025-01-01) on `services`, with one follow-up
     /// created on `created` and closed on `closed` (open when `None`).
-    fn incident(id: &str, start: i64, services: &[&str], created: i64, closed: Option<i64>) -> Incident {
+    fn incident(
+        id: &str,
+        start: i64,
+        services: &[&str],
+        created: i64,
+        closed: Option<i64>,
+    ) -> Incident {
         Incident {
             id: id.to_owned(),
             started_at: Some(day(start)),
-            services: services.iter().map(|service| (*service).to_owned()).collect(),
+            services: services
+                .iter()
+                .map(|service| (*service).to_owned())
+                .collect(),
             follow_ups: vec![FollowUp {
                 incident_id: id.to_owned(),
-                status: if closed.is_some() { FollowUpStatus::Done } else { FollowUpStatus::Open },
+                status: if closed.is_some() {
+                    FollowUpStatus::Done
+                } else {
+                    FollowUpStatus::Open
+                },
                 created_at: Some(day(created)),
                 closed_at: closed.map(day),
                 ..FollowUp::default()
@@ -295,7 +335,10 @@ mod tests {
     }
 
     fn check(incidents: &[Incident], patterns: &[Option<&str>], expected: &[Option<&str>]) {
-        let patterns: Vec<Option<String>> = patterns.iter().map(|pattern| pattern.map(str::to_owned)).collect();
+        let patterns: Vec<Option<String>> = patterns
+            .iter()
+            .map(|pattern| pattern.map(str::to_owned))
+            .collect();
         let found = planted_recurrences(incidents, &patterns, 180);
         let found: Vec<Option<&str>> = found.iter().map(Option::as_deref).collect();
         assert_eq!(found, expected);
@@ -306,25 +349,118 @@ mod tests {
         let p = Some("dns");
         let a = incident("A", 0, &["api"], 1, None);
         // The base case: same pattern, shared service, within the window, follow-up open.
-        check(&[a.clone(), incident("B", 30, &["api", "web"], 31, None)], &[p, p], &[None, Some("A")]);
+        check(
+            &[a.clone(), incident("B", 30, &["api", "web"], 31, None)],
+            &[p, p],
+            &[None, Some("A")],
+        );
         // Exactly at the window's edge still counts; one day more does not.
-        check(&[a.clone(), incident("B", 180, &["api"], 181, None)], &[p, p], &[None, Some("A")]);
-        check(&[a.clone(), incident("B", 181, &["api"], 182, None)], &[p, p], &[None, None]);
+        check(
+            &[a.clone(), incident("B", 180, &["api"], 181, None)],
+            &[p, p],
+            &[None, Some("A")],
+        );
+        check(
+            &[a.clone(), incident("B", 181, &["api"], 182, None)],
+            &[p, p],
+            &[None, None],
+        );
         // Different pattern, or no pattern.
-        check(&[a.clone(), incident("B", 30, &["api"], 31, None)], &[p, Some("disk-full")], &[None, None]);
-        check(&[a.clone(), incident("B", 30, &["api"], 31, None)], &[None, None], &[None, None]);
+        check(
+            &[a.clone(), incident("B", 30, &["api"], 31, None)],
+            &[p, Some("disk-full")],
+            &[None, None],
+        );
+        check(
+            &[a.clone(), incident("B", 30, &["api"], 31, None)],
+            &[None, None],
+            &[None, None],
+        );
         // No shared service.
-        check(&[a.clone(), incident("B", 30, &["web"], 31, None)], &[p, p], &[None, None]);
+        check(
+            &[a.clone(), incident("B", 30, &["web"], 31, None)],
+            &[p, p],
+            &[None, None],
+        );
         // The follow-up was closed before B started; closed after B started still counts.
         let closed_early = incident("A", 0, &["api"], 1, Some(20));
-        check(&[closed_early, incident("B", 30, &["api"], 31, None)], &[p, p], &[None, None]);
+        check(
+            &[closed_early, incident("B", 30, &["api"], 31, None)],
+            &[p, p],
+            &[None, None],
+        );
         let closed_late = incident("A", 0, &["api"], 1, Some(40));
-        check(&[closed_late, incident("B", 30, &["api"], 31, None)], &[p, p], &[None, Some("A")]);
+        check(
+            &[closed_late, incident("B", 30, &["api"], 31, None)],
+            &[p, p],
+            &[None, Some("A")],
+        );
         // The follow-up was created after B started.
         let created_late = incident("A", 0, &["api"], 31, None);
-        check(&[created_late, incident("B", 30, &["api"], 32, None)], &[p, p], &[None, None]);
+        check(
+            &[created_late, incident("B", 30, &["api"], 32, None)],
+            &[p, p],
+            &[None, None],
+        );
         // Same start: not before.
-        check(&[a.clone(), incident("B", 0, &["api"], 1, None)], &[p, p], &[None, None]);
+        check(
+            &[a.clone(), incident("B", 0, &["api"], 1, None)],
+            &[p, p],
+            &[None, None],
+        );
+    }
+
+    /// The definition, read literally: every earlier incident against every later one.
+    fn naive_recurrences(
+        incidents: &[Incident],
+        patterns: &[Option<String>],
+    ) -> Vec<Option<String>> {
+        let mut found = Vec::new();
+        for (later, later_pattern) in incidents.iter().zip(patterns) {
+            let started = later.started_at.unwrap();
+            let mut best: Option<&Incident> = None;
+            for (earlier, pattern) in incidents.iter().zip(patterns) {
+                let qualifies = pattern.is_some()
+                    && pattern == later_pattern
+                    && earlier.started_at.unwrap() < started
+                    && started - earlier.started_at.unwrap() <= Duration::days(180)
+                    && earlier
+                        .services
+                        .iter()
+                        .any(|service| later.services.contains(service))
+                    && earlier
+                        .follow_ups
+                        .iter()
+                        .any(|follow_up| follow_up.open_at(started));
+                if qualifies && best.is_none_or(|best| best.started_at <= earlier.started_at) {
+                    best = Some(earlier);
+                }
+            }
+            found.push(best.map(|best| best.id.clone()));
+        }
+        found
+    }
+
+    #[test]
+    fn recurrence_agrees_with_the_literal_definition() {
+        for seed in [7, 3] {
+            let synthetic = generate(&SynthParams {
+                seed,
+                n_incidents: 600,
+                ..SynthParams::default()
+            });
+            let patterns: Vec<Option<String>> = synthetic
+                .truth
+                .iter()
+                .map(|truth| truth.pattern.clone())
+                .collect();
+            let fast = planted_recurrences(&synthetic.incidents, &patterns, RECURRENCE_WINDOW_DAYS);
+            assert_eq!(
+                fast,
+                naive_recurrences(&synthetic.incidents, &patterns),
+                "seed {seed}"
+            );
+        }
     }
 
     #[test]
@@ -337,7 +473,11 @@ mod tests {
             incident("B", 30, &["api", "web"], 31, None),
         ];
         // C is more recent but its follow-up closed before B; A2 shares `web` and is open.
-        check(&incidents, &[p, p, p, p], &[None, None, Some("A"), Some("A2")]);
+        check(
+            &incidents,
+            &[p, p, p, p],
+            &[None, None, Some("A"), Some("A2")],
+        );
     }
 
     #[test]
@@ -345,24 +485,52 @@ mod tests {
         let first = sample();
         assert_eq!(first, sample());
         assert_eq!(export_sample(&first), export_sample(&sample()));
-        let other = generate(&SynthParams { seed: 8, ..SynthParams::default() });
+        let other = generate(&SynthParams {
+            seed: 8,
+            ..SynthParams::default()
+        });
         assert_ne!(first.incidents, other.incidents);
-        assert_ne!(export_sample(&first).incidents_csv, export_sample(&other).incidents_csv);
+        assert_ne!(
+            export_sample(&first).incidents_csv,
+            export_sample(&other).incidents_csv
+        );
     }
 
     #[test]
     fn output_does_not_depend_on_thread_count() {
-        let params = SynthParams { n_incidents: 2 * build::CHUNK + 100, ..SynthParams::default() };
-        let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let params = SynthParams {
+            n_incidents: 2 * build::CHUNK + 100,
+            ..SynthParams::default()
+        };
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let serial = one_thread.install(|| generate(&params));
-        let parallel = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap().install(|| generate(&params));
+        let parallel = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap()
+            .install(|| generate(&params));
         assert_eq!(serial, parallel);
-        let ids: BTreeSet<&str> = serial.incidents.iter().map(|incident| incident.id.as_str()).collect();
+        let ids: BTreeSet<&str> = serial
+            .incidents
+            .iter()
+            .map(|incident| incident.id.as_str())
+            .collect();
         assert_eq!(ids.len(), params.n_incidents);
-        let follow_up_ids: Vec<&str> =
-            serial.incidents.iter().flat_map(|incident| &incident.follow_ups).filter_map(|f| f.id.as_deref()).collect();
+        let follow_up_ids: Vec<&str> = serial
+            .incidents
+            .iter()
+            .flat_map(|incident| &incident.follow_ups)
+            .filter_map(|f| f.id.as_deref())
+            .collect();
         let unique: BTreeSet<&str> = follow_up_ids.iter().copied().collect();
-        assert_eq!(unique.len(), follow_up_ids.len(), "follow-up ids are unique across chunks");
+        assert_eq!(
+            unique.len(),
+            follow_up_ids.len(),
+            "follow-up ids are unique across chunks"
+        );
     }
 
     #[test]
@@ -370,7 +538,11 @@ mod tests {
         let synthetic = sample();
         assert_eq!(synthetic.incidents.len(), 400);
         assert_eq!(synthetic.truth.len(), 400);
-        let ids: BTreeSet<&str> = synthetic.incidents.iter().map(|incident| incident.id.as_str()).collect();
+        let ids: BTreeSet<&str> = synthetic
+            .incidents
+            .iter()
+            .map(|incident| incident.id.as_str())
+            .collect();
         assert_eq!(ids.len(), 400);
         assert_eq!(synthetic.incidents[0].id, "INC-1000");
         for (incident, truth) in synthetic.incidents.iter().zip(&synthetic.truth) {
@@ -378,17 +550,43 @@ mod tests {
             if let Some(pattern) = &truth.pattern {
                 assert!(PATTERNS.contains(&pattern.as_str()), "{pattern}");
             }
-            let has_flaky = incident.contributing_factors.iter().any(|factor| FLAKY_TESTS_PHRASES.contains(&factor.as_str()));
+            let has_flaky = incident
+                .contributing_factors
+                .iter()
+                .any(|factor| FLAKY_TESTS_PHRASES.contains(&factor.as_str()));
             assert_eq!(has_flaky, truth.flaky_tests, "{}", incident.id);
-            assert!((1..=3).contains(&incident.contributing_factors.len()), "{}", incident.id);
+            assert!(
+                (1..=3).contains(&incident.contributing_factors.len()),
+                "{}",
+                incident.id
+            );
             assert!(incident.follow_ups.len() <= 4);
-            assert!(incident.follow_ups.iter().all(|follow_up| follow_up.incident_id == incident.id));
+            assert!(
+                incident
+                    .follow_ups
+                    .iter()
+                    .all(|follow_up| follow_up.incident_id == incident.id)
+            );
         }
-        let noise = synthetic.truth.iter().filter(|truth| truth.pattern.is_none()).count();
+        let noise = synthetic
+            .truth
+            .iter()
+            .filter(|truth| truth.pattern.is_none())
+            .count();
         assert!((20..=60).contains(&noise), "about 10% noise, got {noise}");
-        let patterns: BTreeSet<&str> = synthetic.truth.iter().filter_map(|truth| truth.pattern.as_deref()).collect();
+        let patterns: BTreeSet<&str> = synthetic
+            .truth
+            .iter()
+            .filter_map(|truth| truth.pattern.as_deref())
+            .collect();
         assert_eq!(patterns.len(), 10);
-        assert_eq!(generate(&SynthParams { n_incidents: 0, ..SynthParams::default() }), Synthetic::default());
+        assert_eq!(
+            generate(&SynthParams {
+                n_incidents: 0,
+                ..SynthParams::default()
+            }),
+            Synthetic::default()
+        );
     }
 
     #[test]
@@ -405,19 +603,33 @@ mod tests {
                 incident.resolved_at,
             ];
             let present: Vec<DateTime<Utc>> = stamps.into_iter().flatten().collect();
-            assert!(present.windows(2).all(|pair| pair[0] <= pair[1]), "{}: {present:?}", incident.id);
+            assert!(
+                present.windows(2).all(|pair| pair[0] <= pair[1]),
+                "{}: {present:?}",
+                incident.id
+            );
             assert!(present.iter().all(|at| *at < end), "{}", incident.id);
             assert!(incident.started_at >= previous_start, "ids follow time");
             previous_start = incident.started_at;
-            let resolved = matches!(incident.status, Some(IncidentStatus::Resolved | IncidentStatus::Closed));
+            let resolved = matches!(
+                incident.status,
+                Some(IncidentStatus::Resolved | IncidentStatus::Closed)
+            );
             assert_eq!(resolved, incident.resolved_at.is_some(), "{}", incident.id);
             for follow_up in &incident.follow_ups {
                 let created = follow_up.created_at.unwrap();
                 assert!(created > incident.started_at.unwrap() && created < end);
                 let due_days = (follow_up.due_at.unwrap() - created).num_days();
                 assert!((14..=56).contains(&due_days));
-                assert_eq!(follow_up.closed_at.is_some(), follow_up.status != FollowUpStatus::Open);
-                assert!(follow_up.closed_at.is_none_or(|closed| closed > created && closed < end));
+                assert_eq!(
+                    follow_up.closed_at.is_some(),
+                    follow_up.status != FollowUpStatus::Open
+                );
+                assert!(
+                    follow_up
+                        .closed_at
+                        .is_none_or(|closed| closed > created && closed < end)
+                );
             }
         }
     }
@@ -426,7 +638,10 @@ mod tests {
     fn distributions_look_like_real_incidents() {
         let synthetic = sample();
         let incidents = &synthetic.incidents;
-        let sev1 = incidents.iter().filter(|incident| incident.severity == Some(1)).count();
+        let sev1 = incidents
+            .iter()
+            .filter(|incident| incident.severity == Some(1))
+            .count();
         assert!((4..=40).contains(&sev1), "few SEV1: {sev1}");
         let mut hours: Vec<f64> = incidents
             .iter()
@@ -435,17 +650,48 @@ mod tests {
             .collect();
         hours.sort_by(f64::total_cmp);
         let median = hours[hours.len() / 2];
-        assert!((1.0..4.0).contains(&median), "median time to resolve {median} h");
-        assert!(hours.last().copied().unwrap_or_default() > 24.0, "a long tail to days");
-        let serious: Vec<&Incident> = incidents.iter().filter(|incident| incident.severity <= Some(2)).collect();
-        let with_follow_up = serious.iter().filter(|incident| !incident.follow_ups.is_empty()).count();
-        assert!(with_follow_up * 100 >= serious.len() * 90, "SEV1/2 almost always have a follow-up");
+        assert!(
+            (1.0..4.0).contains(&median),
+            "median time to resolve {median} h"
+        );
+        assert!(
+            hours.last().copied().unwrap_or_default() > 24.0,
+            "a long tail to days"
+        );
+        let serious: Vec<&Incident> = incidents
+            .iter()
+            .filter(|incident| incident.severity <= Some(2))
+            .collect();
+        let with_follow_up = serious
+            .iter()
+            .filter(|incident| !incident.follow_ups.is_empty())
+            .count();
+        assert!(
+            with_follow_up * 100 >= serious.len() * 90,
+            "SEV1/2 almost always have a follow-up"
+        );
         let end = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap();
-        let follow_ups: Vec<&FollowUp> = incidents.iter().flat_map(|incident| &incident.follow_ups).collect();
-        let open = follow_ups.iter().filter(|follow_up| follow_up.status == FollowUpStatus::Open).count();
-        let overdue = follow_ups.iter().filter(|follow_up| follow_up.overdue_at(end)).count();
-        assert!(open * 100 >= follow_ups.len() * 8, "a good share still open: {open}/{}", follow_ups.len());
-        assert!(overdue * 2 >= open, "most open ones overdue: {overdue}/{open}");
+        let follow_ups: Vec<&FollowUp> = incidents
+            .iter()
+            .flat_map(|incident| &incident.follow_ups)
+            .collect();
+        let open = follow_ups
+            .iter()
+            .filter(|follow_up| follow_up.status == FollowUpStatus::Open)
+            .count();
+        let overdue = follow_ups
+            .iter()
+            .filter(|follow_up| follow_up.overdue_at(end))
+            .count();
+        assert!(
+            open * 100 >= follow_ups.len() * 8,
+            "a good share still open: {open}/{}",
+            follow_ups.len()
+        );
+        assert!(
+            overdue * 2 >= open,
+            "most open ones overdue: {overdue}/{open}"
+        );
         let cross_team = incidents
             .iter()
             .flat_map(|incident| incident.follow_ups.iter().map(move |f| (incident, f)))
@@ -465,7 +711,11 @@ mod tests {
             let started = incident.started_at.unwrap();
             match truth.pattern.as_deref() {
                 Some(NEW_PATTERN) => {
-                    assert!(started >= new_from, "{} before the last two months", incident.id);
+                    assert!(
+                        started >= new_from,
+                        "{} before the last two months",
+                        incident.id
+                    );
                     new_count += 1;
                 }
                 Some(RISING_PATTERN) if started < halfway => rising_early += 1,
@@ -474,18 +724,32 @@ mod tests {
             }
         }
         assert!(new_count >= 5, "new pattern: {new_count}");
-        assert!(rising_late >= 2 * rising_early, "rising: {rising_early} then {rising_late}");
+        assert!(
+            rising_late >= 2 * rising_early,
+            "rising: {rising_early} then {rising_late}"
+        );
     }
 
     #[test]
     fn flaky_tests_factor_cuts_across_patterns_and_teams() {
         let synthetic = sample();
-        let flaky: Vec<(&Incident, &Truth)> =
-            synthetic.incidents.iter().zip(&synthetic.truth).filter(|(_, truth)| truth.flaky_tests).collect();
+        let flaky: Vec<(&Incident, &Truth)> = synthetic
+            .incidents
+            .iter()
+            .zip(&synthetic.truth)
+            .filter(|(_, truth)| truth.flaky_tests)
+            .collect();
         let share = flaky.len() as f64 / synthetic.incidents.len() as f64;
         assert!((0.10..=0.20).contains(&share), "about 15%: {share}");
-        let patterns: BTreeSet<&str> = flaky.iter().filter_map(|(_, truth)| truth.pattern.as_deref()).collect();
-        let teams: BTreeSet<&str> = flaky.iter().filter_map(|(incident, _)| incident.teams.first()).map(String::as_str).collect();
+        let patterns: BTreeSet<&str> = flaky
+            .iter()
+            .filter_map(|(_, truth)| truth.pattern.as_deref())
+            .collect();
+        let teams: BTreeSet<&str> = flaky
+            .iter()
+            .filter_map(|(incident, _)| incident.teams.first())
+            .map(String::as_str)
+            .collect();
         assert!(patterns.len() >= 4, "{patterns:?}");
         assert!(teams.len() >= 5, "{teams:?}");
         let phrasings: BTreeSet<&str> = flaky
@@ -494,18 +758,33 @@ mod tests {
             .map(String::as_str)
             .filter(|factor| FLAKY_TESTS_PHRASES.contains(factor))
             .collect();
-        assert!(phrasings.len() >= 4, "the factor is paraphrased: {phrasings:?}");
+        assert!(
+            phrasings.len() >= 4,
+            "the factor is paraphrased: {phrasings:?}"
+        );
     }
 
     #[test]
     fn the_sample_has_a_few_dozen_recurrences_by_the_definition() {
         let synthetic = sample();
-        let recurring = synthetic.truth.iter().filter(|truth| truth.recurs.is_some()).count();
+        let recurring = synthetic
+            .truth
+            .iter()
+            .filter(|truth| truth.recurs.is_some())
+            .count();
         assert!((24..=160).contains(&recurring), "recurrences: {recurring}");
         // The truth is exactly the definition applied to the planted patterns.
-        let patterns: Vec<Option<String>> = synthetic.truth.iter().map(|truth| truth.pattern.clone()).collect();
+        let patterns: Vec<Option<String>> = synthetic
+            .truth
+            .iter()
+            .map(|truth| truth.pattern.clone())
+            .collect();
         let expected = planted_recurrences(&synthetic.incidents, &patterns, RECURRENCE_WINDOW_DAYS);
-        let actual: Vec<Option<String>> = synthetic.truth.iter().map(|truth| truth.recurs.clone()).collect();
+        let actual: Vec<Option<String>> = synthetic
+            .truth
+            .iter()
+            .map(|truth| truth.recurs.clone())
+            .collect();
         assert_eq!(actual, expected);
         let index: BTreeMap<&str, (&Incident, &Truth)> = synthetic
             .incidents
@@ -517,7 +796,12 @@ mod tests {
             if let Some(earlier) = &truth.recurs {
                 let (earlier, earlier_truth) = index[earlier.as_str()];
                 assert_eq!(earlier_truth.pattern, truth.pattern);
-                assert!(earlier.services.iter().any(|service| incident.services.contains(service)));
+                assert!(
+                    earlier
+                        .services
+                        .iter()
+                        .any(|service| incident.services.contains(service))
+                );
             }
         }
     }
@@ -527,41 +811,17 @@ mod tests {
     #[test]
     #[ignore = "a million incidents; run in release"]
     fn a_million_incidents() {
-        let synthetic = generate(&SynthParams { n_incidents: 1_000_000, ..SynthParams::default() });
+        let synthetic = generate(&SynthParams {
+            n_incidents: 1_000_000,
+            ..SynthParams::default()
+        });
         assert_eq!(synthetic.incidents.len(), 1_000_000);
         assert_eq!(synthetic.incidents[999_999].id, "INC-1000999");
-        let recurring = synthetic.truth.iter().filter(|truth| truth.recurs.is_some()).count();
+        let recurring = synthetic
+            .truth
+            .iter()
+            .filter(|truth| truth.recurs.is_some())
+            .count();
         assert!(recurring > 100_000, "{recurring}");
-    }
-
-    #[test]
-    fn memory_stats() {
-        let synthetic = generate(&SynthParams { n_incidents: 20_000, ..SynthParams::default() });
-        let n = synthetic.incidents.len() as f64;
-        let chunk = |cap: usize| if cap == 0 { 0 } else { ((cap + 8 + 15) / 16 * 16).max(32) };
-        let cost = |s: &Option<String>| s.as_ref().map_or(0, |s| chunk(s.capacity()));
-        let mut fields: BTreeMap<&str, usize> = BTreeMap::new();
-        for i in &synthetic.incidents {
-            *fields.entry("id").or_default() += chunk(i.id.capacity());
-            for (name, s) in [("title", &i.title), ("sev_raw", &i.severity_raw), ("status_raw", &i.status_raw), ("owner", &i.owner), ("detection", &i.detection_method), ("summary", &i.summary), ("trigger", &i.trigger), ("root", &i.root_cause), ("remediation", &i.remediation), ("recovery", &i.recovery), ("prevention", &i.prevention)] {
-                *fields.entry(name).or_default() += cost(s);
-            }
-            for (name, v) in [("services", &i.services), ("teams", &i.teams), ("alerts", &i.alerts), ("factors", &i.contributing_factors), ("tags", &i.tags)] {
-                *fields.entry(name).or_default() += chunk(v.capacity() * 24) + v.iter().map(|s| chunk(s.capacity())).sum::<usize>();
-            }
-            *fields.entry("fu_vec").or_default() += chunk(i.follow_ups.capacity() * 256);
-            for f in &i.follow_ups {
-                for (name, s) in [("fu_id", &f.id), ("fu_title", &f.title), ("fu_owner", &f.owner), ("fu_team", &f.team), ("fu_status", &f.status_raw), ("fu_tracker", &f.tracker)] {
-                    *fields.entry(name).or_default() += cost(s);
-                }
-                *fields.entry("fu_incident").or_default() += chunk(f.incident_id.capacity());
-            }
-        }
-        let mut total = 0;
-        for (name, bytes) in &fields {
-            total += bytes;
-            eprintln!("{name:12} {:8.1}", *bytes as f64 / n);
-        }
-        eprintln!("total heap per incident {:.1} + struct 592", total as f64 / n);
     }
 }

@@ -8,14 +8,47 @@
 
 /// Teams and their people: 30 people in 8 teams.
 pub(super) const TEAMS: [(&str, &[&str]); 8] = [
-    ("platform", &["Priya Raman", "Tomás Herrera", "Jonas Lindqvist", "Aisha Bello"]),
+    (
+        "platform",
+        &[
+            "Priya Raman",
+            "Tomás Herrera",
+            "Jonas Lindqvist",
+            "Aisha Bello",
+        ],
+    ),
     ("identity", &["Mei Tanaka", "David Okafor", "Sofia Rossi"]),
-    ("payments", &["Lukas Becker", "Fatima Zahra", "Ethan Brooks", "Hannah Kim"]),
-    ("checkout", &["Carlos Mendes", "Olivia Martin", "Ravi Shankar", "Emma Dubois"]),
-    ("search", &["Noah Fischer", "Yuki Sato", "Grace Liu", "Kenji Watanabe"]),
+    (
+        "payments",
+        &["Lukas Becker", "Fatima Zahra", "Ethan Brooks", "Hannah Kim"],
+    ),
+    (
+        "checkout",
+        &[
+            "Carlos Mendes",
+            "Olivia Martin",
+            "Ravi Shankar",
+            "Emma Dubois",
+        ],
+    ),
+    (
+        "search",
+        &["Noah Fischer", "Yuki Sato", "Grace Liu", "Kenji Watanabe"],
+    ),
     ("messaging", &["Ahmed Hassan", "Laura Nowak", "Ben Carter"]),
-    ("data", &["Isabel Costa", "Oscar Nilsson", "Chloe Evans", "Zoe Adams"]),
-    ("sre", &["Marta Kowalska", "Daniel Cohen", "Sam Taylor", "Inès Moreau"]),
+    (
+        "data",
+        &["Isabel Costa", "Oscar Nilsson", "Chloe Evans", "Zoe Adams"],
+    ),
+    (
+        "sre",
+        &[
+            "Marta Kowalska",
+            "Daniel Cohen",
+            "Sam Taylor",
+            "Inès Moreau",
+        ],
+    ),
 ];
 
 /// The team whose incidents are exported in the other tool's shape (`platform.jsonl`).
@@ -49,7 +82,10 @@ pub(super) const SERVICES: [(&str, usize); 22] = [
 
 /// The index of a team in [`TEAMS`] that owns `service`, if it is one of [`SERVICES`].
 pub(super) fn team_of(service: &str) -> Option<usize> {
-    SERVICES.iter().find(|(name, _)| *name == service).map(|(_, team)| *team)
+    SERVICES
+        .iter()
+        .find(|(name, _)| *name == service)
+        .map(|(_, team)| *team)
 }
 
 /// Contributing factors: a key and the paraphrases reports use for it.
@@ -66,36 +102,116 @@ pub(super) const FACTORS: [(&str, &[&str]); 15] = [
     ),
     (
         "no-expiry-monitoring",
-        &["no alert on certificate expiry", "expiry monitoring was missing", "cert expiry was not monitored"],
+        &[
+            "no alert on certificate expiry",
+            "expiry monitoring was missing",
+            "cert expiry was not monitored",
+        ],
     ),
     (
         "manual-process",
-        &["manual renewal process", "renewal depended on one person", "renewal steps only in someone's head"],
+        &[
+            "manual renewal process",
+            "renewal depended on one person",
+            "renewal steps only in someone's head",
+        ],
     ),
     (
         "pool-sizing",
-        &["connection pool sized for old traffic", "pool limits were never revisited", "max connections set too low"],
+        &[
+            "connection pool sized for old traffic",
+            "pool limits were never revisited",
+            "max connections set too low",
+        ],
     ),
-    ("no-canary", &["no canary stage", "rollout skipped the canary", "change went to 100% at once"]),
-    ("log-retention", &["debug logging left on", "log rotation misconfigured", "no log retention policy"]),
-    ("single-resolver", &["single DNS resolver", "no resolver failover", "no DNS caching on nodes"]),
-    ("no-soak-test", &["no soak test before release", "memory limits not tuned", "heap growth not monitored"]),
+    (
+        "no-canary",
+        &[
+            "no canary stage",
+            "rollout skipped the canary",
+            "change went to 100% at once",
+        ],
+    ),
+    (
+        "log-retention",
+        &[
+            "debug logging left on",
+            "log rotation misconfigured",
+            "no log retention policy",
+        ],
+    ),
+    (
+        "single-resolver",
+        &[
+            "single DNS resolver",
+            "no resolver failover",
+            "no DNS caching on nodes",
+        ],
+    ),
+    (
+        "no-soak-test",
+        &[
+            "no soak test before release",
+            "memory limits not tuned",
+            "heap growth not monitored",
+        ],
+    ),
     (
         "no-validation",
-        &["config change not validated", "no schema validation for config", "config change reviewed by one person"],
+        &[
+            "config change not validated",
+            "no schema validation for config",
+            "config change reviewed by one person",
+        ],
     ),
     (
         "autoscaling-off",
-        &["consumer autoscaling disabled", "lag alert threshold too high", "no backpressure on producers"],
+        &[
+            "consumer autoscaling disabled",
+            "lag alert threshold too high",
+            "no backpressure on producers",
+        ],
     ),
-    ("retry-storm", &["retries without backoff", "retry storm amplified load", "clients retried aggressively"]),
+    (
+        "retry-storm",
+        &[
+            "retries without backoff",
+            "retry storm amplified load",
+            "clients retried aggressively",
+        ],
+    ),
     (
         "vendor-quota",
-        &["vendor quota not tracked", "quota sized for last year's volume", "no alert on third-party API usage"],
+        &[
+            "vendor quota not tracked",
+            "quota sized for last year's volume",
+            "no alert on third-party API usage",
+        ],
     ),
-    ("alert-fatigue", &["alert fatigue", "the page was missed", "noisy alerts were ignored"]),
-    ("no-load-test", &["no load test", "capacity was not load tested", "load testing skipped"]),
-    ("runbook-outdated", &["runbook was out of date", "outdated runbook", "no runbook for this failure"]),
+    (
+        "alert-fatigue",
+        &[
+            "alert fatigue",
+            "the page was missed",
+            "noisy alerts were ignored",
+        ],
+    ),
+    (
+        "no-load-test",
+        &[
+            "no load test",
+            "capacity was not load tested",
+            "load testing skipped",
+        ],
+    ),
+    (
+        "runbook-outdated",
+        &[
+            "runbook was out of date",
+            "outdated runbook",
+            "no runbook for this failure",
+        ],
+    ),
 ];
 
 /// Index of the flaky-tests factor in [`FACTORS`].
@@ -153,7 +269,15 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "cert-expiry",
         weight: 0.8,
-        services: &[("ingress", 3), ("api-gateway", 3), ("auth-service", 2), ("payments-api", 2), ("cdn-edge", 2), ("admin-portal", 1), ("email-worker", 1)],
+        services: &[
+            ("ingress", 3),
+            ("api-gateway", 3),
+            ("auth-service", 2),
+            ("payments-api", 2),
+            ("cdn-edge", 2),
+            ("admin-portal", 1),
+            ("email-worker", 1),
+        ],
         severity: [18, 42, 30, 10],
         flaky_rate: 0.02,
         factors: &[1, 2],
@@ -205,7 +329,12 @@ pub(super) const FAMILIES: [Family; 10] = [
             "Move all certificates to cert-manager with expiry monitoring and a weekly renewal check.",
             "Add a synthetic TLS check against {thing} that pages when the certificate is within {n} days of expiry.",
         ],
-        alerts: &["TLSHandshakeErrors", "CertificateExpiringSoon", "HighErrorRate", "SyntheticCheckFailed"],
+        alerts: &[
+            "TLSHandshakeErrors",
+            "CertificateExpiringSoon",
+            "HighErrorRate",
+            "SyntheticCheckFailed",
+        ],
         tags: &["tls", "certificates", "security", "ingress"],
         follow_ups: &[
             "Automate certificate renewal for {service}",
@@ -218,11 +347,24 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "conn-pool",
         weight: 1.3,
-        services: &[("orders-service", 3), ("payments-api", 2), ("user-profile", 2), ("ledger-service", 2), ("inventory-service", 2), ("billing-worker", 1), ("reporting-etl", 1)],
+        services: &[
+            ("orders-service", 3),
+            ("payments-api", 2),
+            ("user-profile", 2),
+            ("ledger-service", 2),
+            ("inventory-service", 2),
+            ("billing-worker", 1),
+            ("reporting-etl", 1),
+        ],
         severity: [6, 30, 44, 20],
         flaky_rate: 0.18,
         factors: &[3, 10],
-        things: &["{service}-db", "the {service} database", "the Postgres primary", "the read replica"],
+        things: &[
+            "{service}-db",
+            "the {service} database",
+            "the Postgres primary",
+            "the read replica",
+        ],
         numbers: &["20", "50", "64", "100"],
         titles: &[
             "Connection pool exhausted on {service}",
@@ -265,7 +407,12 @@ pub(super) const FAMILIES: [Family; 10] = [
             "Load test {service} against production-like traffic before raising limits again.",
             "Fix the connection leak on the timeout path and add a regression test.",
         ],
-        alerts: &["DBPoolSaturation", "HighLatencyP99", "HighErrorRate", "DBConnectionsNearMax"],
+        alerts: &[
+            "DBPoolSaturation",
+            "HighLatencyP99",
+            "HighErrorRate",
+            "DBConnectionsNearMax",
+        ],
         tags: &["database", "postgres", "latency", "capacity"],
         follow_ups: &[
             "Fix connection leak on timeout path in {service}",
@@ -278,11 +425,25 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "feature-flag",
         weight: 1.0,
-        services: &[("checkout-web", 3), ("recommendations", 2), ("search-api", 2), ("user-profile", 2), ("notifications", 1), ("orders-service", 1), ("admin-portal", 1)],
+        services: &[
+            ("checkout-web", 3),
+            ("recommendations", 2),
+            ("search-api", 2),
+            ("user-profile", 2),
+            ("notifications", 1),
+            ("orders-service", 1),
+            ("admin-portal", 1),
+        ],
         severity: [6, 28, 46, 20],
         flaky_rate: 0.34,
         factors: &[4, 13],
-        things: &["new-checkout-flow", "ranking-v2", "one-click-pay", "dark-mode-beta", "async-cart"],
+        things: &[
+            "new-checkout-flow",
+            "ranking-v2",
+            "one-click-pay",
+            "dark-mode-beta",
+            "{service}-v2-api",
+        ],
         numbers: &["5", "10", "25"],
         titles: &[
             "Bad feature flag rollout broke {service}",
@@ -336,11 +497,24 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "disk-full",
         weight: 0.9,
-        services: &[("reporting-etl", 2), ("search-indexer", 2), ("kafka-brokers", 2), ("warehouse-loader", 2), ("ledger-service", 1), ("session-cache", 1), ("internal-dns", 1)],
+        services: &[
+            ("reporting-etl", 2),
+            ("search-indexer", 2),
+            ("kafka-brokers", 2),
+            ("warehouse-loader", 2),
+            ("ledger-service", 1),
+            ("session-cache", 1),
+            ("internal-dns", 1),
+        ],
         severity: [2, 14, 46, 38],
         flaky_rate: 0.05,
         factors: &[5, 12],
-        things: &["/var/log", "the data volume", "the root filesystem", "the node's ephemeral storage"],
+        things: &[
+            "/var/log",
+            "the data volume",
+            "the root filesystem",
+            "the node's ephemeral storage",
+        ],
         numbers: &["80", "85", "90"],
         titles: &[
             "Disk full on {service} hosts",
@@ -394,11 +568,24 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "dns",
         weight: 0.7,
-        services: &[("internal-dns", 3), ("api-gateway", 2), ("email-worker", 2), ("payments-api", 2), ("ingress", 1), ("notifications", 1), ("auth-service", 1)],
+        services: &[
+            ("internal-dns", 3),
+            ("api-gateway", 2),
+            ("email-worker", 2),
+            ("payments-api", 2),
+            ("ingress", 1),
+            ("notifications", 1),
+            ("auth-service", 1),
+        ],
         severity: [8, 32, 42, 18],
         flaky_rate: 0.05,
         factors: &[6, 10],
-        things: &["CoreDNS", "the internal resolver", "the VPC resolver", "the upstream DNS provider"],
+        things: &[
+            "CoreDNS",
+            "the internal resolver",
+            "the VPC resolver",
+            "the upstream DNS provider",
+        ],
         numbers: &["5", "2"],
         titles: &[
             "DNS resolution failures in {service}",
@@ -440,7 +627,11 @@ pub(super) const FAMILIES: [Family; 10] = [
             "Add a second resolver and test failover.",
             "Check zone changes with an automated diff before they are applied.",
         ],
-        alerts: &["DNSLookupErrors", "CoreDNSLatencyHigh", "UpstreamConnectErrors"],
+        alerts: &[
+            "DNSLookupErrors",
+            "CoreDNSLatencyHigh",
+            "UpstreamConnectErrors",
+        ],
         tags: &["dns", "network"],
         follow_ups: &[
             "Deploy node-local DNS cache",
@@ -452,7 +643,15 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "memory-leak",
         weight: 1.0,
-        services: &[("search-api", 2), ("recommendations", 2), ("notifications", 2), ("orders-service", 2), ("admin-portal", 1), ("api-gateway", 1), ("billing-worker", 1)],
+        services: &[
+            ("search-api", 2),
+            ("recommendations", 2),
+            ("notifications", 2),
+            ("orders-service", 2),
+            ("admin-portal", 1),
+            ("api-gateway", 1),
+            ("billing-worker", 1),
+        ],
         severity: [4, 24, 48, 24],
         flaky_rate: 0.3,
         factors: &[7, 13],
@@ -503,7 +702,12 @@ pub(super) const FAMILIES: [Family; 10] = [
             "Alert on memory growth rate, not only on the limit.",
             "Bound {thing} with a size limit and eviction.",
         ],
-        alerts: &["PodOOMKilled", "HighMemoryUsage", "HighErrorRate", "CrashLoopBackOff"],
+        alerts: &[
+            "PodOOMKilled",
+            "HighMemoryUsage",
+            "HighErrorRate",
+            "CrashLoopBackOff",
+        ],
         tags: &["memory", "oom", "kubernetes", "release"],
         follow_ups: &[
             "Bound the size of {thing} in {service}",
@@ -515,7 +719,15 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "config-push",
         weight: 1.2,
-        services: &[("api-gateway", 3), ("cdn-edge", 2), ("auth-service", 2), ("checkout-web", 2), ("search-api", 1), ("ingress", 1), ("session-cache", 1)],
+        services: &[
+            ("api-gateway", 3),
+            ("cdn-edge", 2),
+            ("auth-service", 2),
+            ("checkout-web", 2),
+            ("search-api", 1),
+            ("ingress", 1),
+            ("session-cache", 1),
+        ],
         severity: [10, 34, 40, 16],
         flaky_rate: 0.26,
         factors: &[8, 4],
@@ -579,11 +791,24 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "queue-lag",
         weight: 1.0,
-        services: &[("notifications", 2), ("email-worker", 2), ("billing-worker", 2), ("search-indexer", 2), ("warehouse-loader", 1), ("orders-service", 1), ("kafka-brokers", 1)],
+        services: &[
+            ("notifications", 2),
+            ("email-worker", 2),
+            ("billing-worker", 2),
+            ("search-indexer", 2),
+            ("warehouse-loader", 1),
+            ("orders-service", 1),
+            ("kafka-brokers", 1),
+        ],
         severity: [3, 18, 49, 30],
         flaky_rate: 0.1,
         factors: &[9, 12],
-        things: &["the {service} queue", "the {service}-events topic", "the orders topic", "the webhooks topic"],
+        things: &[
+            "the {service} queue",
+            "the {service}-events topic",
+            "the orders topic",
+            "the webhooks topic",
+        ],
         numbers: &["5", "10"],
         titles: &[
             "Consumer lag on {thing}",
@@ -637,7 +862,13 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "rate-limit",
         weight: 4.0,
-        services: &[("payments-api", 3), ("email-worker", 2), ("auth-service", 2), ("checkout-web", 2), ("notifications", 1)],
+        services: &[
+            ("payments-api", 3),
+            ("email-worker", 2),
+            ("auth-service", 2),
+            ("checkout-web", 2),
+            ("notifications", 1),
+        ],
         severity: [5, 35, 42, 18],
         flaky_rate: 0.08,
         factors: &[10, 11],
@@ -700,7 +931,15 @@ pub(super) const FAMILIES: [Family; 10] = [
     Family {
         key: "cache-stampede",
         weight: 0.9,
-        services: &[("inventory-service", 2), ("search-api", 2), ("checkout-web", 2), ("session-cache", 2), ("user-profile", 1), ("recommendations", 1), ("cdn-edge", 1)],
+        services: &[
+            ("inventory-service", 2),
+            ("search-api", 2),
+            ("checkout-web", 2),
+            ("session-cache", 2),
+            ("user-profile", 1),
+            ("recommendations", 1),
+            ("cdn-edge", 1),
+        ],
         severity: [6, 30, 44, 20],
         flaky_rate: 0.12,
         factors: &[10, 13],
@@ -751,7 +990,12 @@ pub(super) const FAMILIES: [Family; 10] = [
             "Serve stale on miss while refreshing in the background.",
             "Warm {thing} before putting nodes in rotation.",
         ],
-        alerts: &["CacheHitRateLow", "DBCPUHigh", "HighLatencyP99", "HighErrorRate"],
+        alerts: &[
+            "CacheHitRateLow",
+            "DBCPUHigh",
+            "HighLatencyP99",
+            "HighErrorRate",
+        ],
         tags: &["cache", "redis", "latency"],
         follow_ups: &[
             "Add TTL jitter to {thing}",
@@ -1028,9 +1272,19 @@ mod tests {
 
     #[test]
     fn fill_replaces_slots_and_capitalizes_leading_thing() {
-        let slots = Slots { service: "checkout-web", thing: "the price cache", ..Slots::default() };
-        assert_eq!(fill("{thing} broke {service}.", &slots), "The price cache broke checkout-web.");
-        assert_eq!(fill("{service} lost {thing}", &slots), "checkout-web lost the price cache");
+        let slots = Slots {
+            service: "checkout-web",
+            thing: "the price cache",
+            ..Slots::default()
+        };
+        assert_eq!(
+            fill("{thing} broke {service}.", &slots),
+            "The price cache broke checkout-web."
+        );
+        assert_eq!(
+            fill("{service} lost {thing}", &slots),
+            "checkout-web lost the price cache"
+        );
         assert_eq!(fill("keep {braces} and {", &slots), "keep {braces} and {");
     }
 
@@ -1038,7 +1292,11 @@ mod tests {
     fn every_family_service_has_an_owner_and_every_factor_exists() {
         for family in &FAMILIES {
             for (service, _) in family.services {
-                assert!(team_of(service).is_some(), "{service} of {} has no team", family.key);
+                assert!(
+                    team_of(service).is_some(),
+                    "{service} of {} has no team",
+                    family.key
+                );
             }
             for factor in family.factors {
                 assert!(*factor < FACTORS.len());

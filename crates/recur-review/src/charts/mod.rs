@@ -257,7 +257,7 @@ fn severity_color(label: &str) -> RGBColor {
         "SEV3" => RGBColor(0xF2, 0xCC, 0x5B),
         "SEV4" => RGBColor(0x67, 0xA9, 0xCF),
         "SEV5" => RGBColor(0x21, 0x66, 0xAC),
-        "unknown" => OTHER_COLOR,
+        "no severity" => OTHER_COLOR,
         _ => RGBColor(0x7B, 0x6F, 0xB0),
     }
 }
