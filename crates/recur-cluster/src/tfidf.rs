@@ -176,10 +176,25 @@ fn fields_with_kind<'a>(
     fields
 }
 
-/// Token ids of one field of one incident, with the adjacency flag in the top bit.
-struct FieldTokens {
-    weight: f32,
+/// Token ids of one incident, field after field, with the adjacency flag in the top bit; one
+/// allocation per incident rather than one per field.
+#[derive(Default)]
+struct DocTokens {
     ids: Vec<u32>,
+    /// Each field's weight and the end of its ids.
+    fields: Vec<(f32, u32)>,
+}
+
+impl DocTokens {
+    /// Each field's weight and token ids.
+    fn fields(&self) -> impl Iterator<Item = (f32, &[u32])> {
+        let mut start = 0;
+        self.fields.iter().map(move |&(weight, end)| {
+            let ids = &self.ids[start..end as usize];
+            start = end as usize;
+            (weight, ids)
+        })
+    }
 }
 
 const ADJACENT: u32 = 1 << 31;
@@ -189,7 +204,7 @@ struct Chunk {
     stems: Vec<String>,
     names: Vec<(u32, u32)>,
     surfaces: SurfaceForms,
-    docs: Vec<Vec<FieldTokens>>,
+    docs: Vec<DocTokens>,
 }
 
 const CHUNK: usize = 8192;
@@ -215,14 +230,14 @@ pub fn vectorize(incidents: &[Incident], pipeline: &TextPipeline, params: &TfIdf
     // Raw weighted term frequencies per document, ids over unigrams then phrases.
     let raw: Vec<Vec<(u32, f32)>> = docs
         .par_iter()
-        .map(|fields| {
-            let mut terms: Vec<(u32, f32)> = Vec::new();
-            for field in fields {
-                terms.extend(field.ids.iter().map(|id| (id & !ADJACENT, field.weight)));
+        .map(|doc| {
+            let mut terms: Vec<(u32, f32)> = Vec::with_capacity(doc.ids.len());
+            for (weight, ids) in doc.fields() {
+                terms.extend(ids.iter().map(|id| (id & !ADJACENT, weight)));
                 if !phrase_index.is_empty() {
-                    grams(&field.ids, |gram| {
+                    grams(ids, |gram| {
                         if let Some(&phrase) = phrase_index.get(&gram) {
-                            terms.push((phrase, field.weight));
+                            terms.push((phrase, weight));
                         }
                     });
                 }
@@ -364,24 +379,24 @@ fn tokenize_all(
             let docs = chunk
                 .iter()
                 .map(|incident| {
-                    fields_with_kind(incident, weights)
-                        .into_iter()
-                        .map(|(text, weight, heading)| {
-                            let mut ids = Vec::new();
-                            pipeline.visit_ids(text, &mut cache, |stem, adjacent, name_like| {
-                                if !heading {
-                                    if names.len() <= stem as usize {
-                                        names.resize(stem as usize + 1, (0, 0));
-                                    }
-                                    let counts = &mut names[stem as usize];
-                                    counts.0 += u32::from(name_like);
-                                    counts.1 += 1;
+                    let mut doc = DocTokens::default();
+                    for (text, weight, heading) in fields_with_kind(incident, weights) {
+                        let ids = &mut doc.ids;
+                        pipeline.visit_ids(text, &mut cache, |stem, adjacent, name_like| {
+                            if !heading {
+                                if names.len() <= stem as usize {
+                                    names.resize(stem as usize + 1, (0, 0));
                                 }
-                                ids.push(if adjacent { stem | ADJACENT } else { stem });
-                            });
-                            FieldTokens { weight, ids }
-                        })
-                        .collect()
+                                let counts = &mut names[stem as usize];
+                                counts.0 += u32::from(name_like);
+                                counts.1 += 1;
+                            }
+                            ids.push(if adjacent { stem | ADJACENT } else { stem });
+                        });
+                        doc.fields.push((weight, doc.ids.len() as u32));
+                    }
+                    doc.ids.shrink_to_fit();
+                    doc
                 })
                 .collect();
             names.resize(cache.stems().len(), (0, 0));
@@ -414,13 +429,11 @@ fn tokenize_all(
             .iter()
             .map(|stem| global.get(stem.as_str()).copied().unwrap_or(0))
             .collect();
-        for mut fields in chunk.docs {
-            for field in &mut fields {
-                for id in &mut field.ids {
-                    *id = remap[(*id & !ADJACENT) as usize] | (*id & ADJACENT);
-                }
+        for mut doc in chunk.docs {
+            for id in &mut doc.ids {
+                *id = remap[(*id & !ADJACENT) as usize] | (*id & ADJACENT);
             }
-            docs.push(fields);
+            docs.push(doc);
         }
         for (local, counts) in chunk.names.iter().enumerate() {
             let global = &mut names[remap[local] as usize];
@@ -449,7 +462,7 @@ struct Tokenized {
     surfaces: SurfaceForms,
     /// Whether each stem is mostly written like a name.
     proper: Vec<bool>,
-    docs: Vec<Vec<FieldTokens>>,
+    docs: Vec<DocTokens>,
 }
 
 /// Phrases are counted on at most this many incidents, evenly spaced.
@@ -484,7 +497,7 @@ fn grams(ids: &[u32], mut f: impl FnMut(Gram)) {
 }
 
 /// Significant phrases (bigrams and trigrams of stem ids), sorted.
-fn find_phrases(docs: &[Vec<FieldTokens>], n_unigrams: usize, params: &TfIdfParams) -> Vec<Gram> {
+fn find_phrases(docs: &[DocTokens], n_unigrams: usize, params: &TfIdfParams) -> Vec<Gram> {
     type Counts = (Vec<u64>, FxHashMap<Gram, (u64, u32)>);
     // Unigram token counts, and n-gram (token count, document count).
     // Phrases are frequent by definition: an evenly spaced sample finds them at any scale.
@@ -495,13 +508,13 @@ fn find_phrases(docs: &[Vec<FieldTokens>], n_unigrams: usize, params: &TfIdfPara
         .with_min_len(1024)
         .fold(
             || (vec![0u64; n_unigrams], FxHashMap::default()),
-            |(mut unigrams, mut ngrams): Counts, fields| {
+            |(mut unigrams, mut ngrams): Counts, doc| {
                 let mut seen: Vec<Gram> = Vec::new();
-                for field in fields {
-                    for &id in &field.ids {
+                for (_, ids) in doc.fields() {
+                    for &id in ids {
                         unigrams[(id & !ADJACENT) as usize] += 1;
                     }
-                    grams(&field.ids, |gram| seen.push(gram));
+                    grams(ids, |gram| seen.push(gram));
                 }
                 seen.sort_unstable();
                 let mut previous: Option<Gram> = None;

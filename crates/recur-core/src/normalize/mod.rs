@@ -252,7 +252,7 @@ impl Run {
                 records
                     .iter()
                     .flat_map(|record| record.fields.iter())
-                    .filter(|(key, _)| key == column)
+                    .filter(|(key, _)| **key == **column)
                     .flat_map(|(_, value)| match value {
                         read::RawValue::Records(nested) => nested.iter().collect(),
                         _ => Vec::new(),
@@ -314,36 +314,48 @@ impl Run {
     /// of an id in one file, or `event_log = true`) keeps the latest row; other duplicates are
     /// merged field by field, the first record's values winning, and each merge is reported.
     fn merge(&mut self, candidates: Vec<Candidate>, event_log: Option<bool>) -> Vec<Incident> {
-        let mut groups: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
-        let mut order = Vec::new();
-        for candidate in candidates {
-            let id = candidate.incident.id.clone();
-            let group = groups.entry(id.clone()).or_default();
-            if group.is_empty() {
-                order.push(id);
+        // Find duplicates by borrowing ids; only the duplicated ones are regrouped.
+        let mut later_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut is_later = vec![false; candidates.len()];
+        {
+            let mut first_of: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::with_capacity(candidates.len());
+            for (index, candidate) in candidates.iter().enumerate() {
+                match first_of.entry(candidate.incident.id.as_str()) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
+                        later_of.entry(*first.get()).or_default().push(index);
+                        is_later[index] = true;
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(index);
+                    }
+                }
             }
-            group.push(candidate);
         }
+        let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
         let mut collapsed: BTreeMap<String, usize> = BTreeMap::new();
-        let mut incidents = Vec::with_capacity(order.len());
-        for id in order {
-            let Some(group) = groups.remove(&id) else {
+        let mut incidents = Vec::with_capacity(slots.len());
+        for index in 0..slots.len() {
+            if is_later[index] {
+                continue;
+            }
+            let Some(first) = slots[index].take() else {
                 continue;
             };
-            if group.len() == 1 {
-                incidents.extend(group.into_iter().map(|c| c.incident));
+            let Some(laters) = later_of.get(&index) else {
+                incidents.push(first.incident);
                 continue;
-            }
+            };
+            let mut group = vec![first];
+            group.extend(laters.iter().filter_map(|&later| slots[later].take()));
             self.accounting.merged += group.len() - 1;
             let same_file = group
                 .iter()
                 .all(|c| c.incident.source.file == group[0].incident.source.file);
-            let is_log =
-                event_log.unwrap_or(same_file && group.iter().all(|c| c.updated_at.is_some()));
+            let is_log = event_log
+                .unwrap_or(same_file && group.iter().all(|c| c.updated_at.is_some()));
             let merged = if is_log {
-                *collapsed
-                    .entry(group[0].incident.source.file.clone())
-                    .or_default() += group.len() - 1;
+                *collapsed.entry(group[0].incident.source.file.clone()).or_default() += group.len() - 1;
                 self.latest(group)
             } else {
                 self.combine(group)
@@ -469,7 +481,7 @@ impl Run {
                 "no column is recognized as the incident id of a follow-up (name it incident_id, or map one in [follow_ups.columns])".to_owned(),
             ));
         }
-        let by_id: BTreeMap<String, usize> = incidents
+        let by_id: std::collections::HashMap<String, usize> = incidents
             .iter()
             .enumerate()
             .map(|(index, incident)| (incident.id.clone(), index))
@@ -511,8 +523,8 @@ impl Run {
 
     fn finish(mut self, mut incidents: Vec<Incident>) -> Normalized {
         incidents.sort_by(|a, b| {
-            let key = |i: &Incident| (i.occurred_at().is_none(), i.occurred_at(), i.id.clone());
-            key(a).cmp(&key(b))
+            let (at_a, at_b) = (a.occurred_at(), b.occurred_at());
+            (at_a.is_none(), at_a, &a.id).cmp(&(at_b.is_none(), at_b, &b.id))
         });
         self.accounting.accepted = incidents.len();
         self.accounting.follow_ups_attached = incidents.iter().map(|i| i.follow_ups.len()).sum();

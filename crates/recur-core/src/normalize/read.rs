@@ -81,11 +81,15 @@ pub(crate) enum RawValue {
     Records(Vec<RawRecord>),
 }
 
+/// A column name, shared by every record of a file (a CSV of a million rows holds each header
+/// once, not a million times).
+pub(crate) type Key = std::sync::Arc<str>;
+
 /// One record: its place and its fields in source order.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RawRecord {
     pub source: Source,
-    pub fields: Vec<(String, RawValue)>,
+    pub fields: Vec<(Key, RawValue)>,
 }
 
 /// What reading one file gave.
@@ -161,7 +165,7 @@ fn read_csv(file: &str, text: &str) -> RawFile {
         .has_headers(false)
         .from_reader(text.as_bytes());
     let mut out = RawFile::default();
-    let mut headers: Option<Vec<String>> = None;
+    let mut headers: Option<Vec<Key>> = None;
     let mut record = csv::StringRecord::new();
     let mut number = 0;
     loop {
@@ -218,7 +222,7 @@ fn read_csv(file: &str, text: &str) -> RawFile {
 }
 
 /// Header names made unique and non-empty, so no column is lost to a clash.
-fn header_names(record: &csv::StringRecord) -> Vec<String> {
+fn header_names(record: &csv::StringRecord) -> Vec<Key> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     for (index, name) in record.iter().enumerate() {
         let name = name.trim();
@@ -235,7 +239,7 @@ fn header_names(record: &csv::StringRecord) -> Vec<String> {
         }
         names.push(unique);
     }
-    names
+    names.into_iter().map(Key::from).collect()
 }
 
 /// Keys under which a JSON document keeps its list of records.
@@ -366,7 +370,7 @@ fn flatten(
     value: Value,
     at: &Source,
     records_key: &dyn Fn(&str) -> bool,
-    out: &mut Vec<(String, RawValue)>,
+    out: &mut Vec<(Key, RawValue)>,
 ) {
     let join = |key: &str| {
         if path.is_empty() {
@@ -385,7 +389,7 @@ fn flatten(
         Value::Array(elements) => {
             if elements.iter().all(|e| !e.is_array() && !e.is_object()) {
                 let items = elements.iter().filter_map(scalar_text).collect();
-                out.push((path.to_owned(), RawValue::List(items)));
+                out.push((Key::from(path), RawValue::List(items)));
             } else if records_key(path) && elements.iter().all(Value::is_object) {
                 let records = elements
                     .into_iter()
@@ -398,17 +402,14 @@ fn flatten(
                         }
                     })
                     .collect();
-                out.push((path.to_owned(), RawValue::Records(records)));
+                out.push((Key::from(path), RawValue::Records(records)));
             } else {
-                out.push((
-                    path.to_owned(),
-                    RawValue::Text(Value::Array(elements).to_string()),
-                ));
+                out.push((Key::from(path), RawValue::Text(Value::Array(elements).to_string())));
             }
         }
         scalar => {
             if let Some(text) = scalar_text(&scalar) {
-                out.push((path.to_owned(), RawValue::Text(text)));
+                out.push((Key::from(path), RawValue::Text(text)));
             }
         }
     }
@@ -484,7 +485,7 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
             }
         }
     }
-    let has = |field: IncidentField, fields: &[(String, RawValue)]| {
+    let has = |field: IncidentField, fields: &[(Key, RawValue)]| {
         fields.iter().any(|(key, _)| {
             let whole = name_key(key);
             field.aliases().contains(&whole.as_str())
@@ -536,12 +537,12 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or(file);
-        fields.push(("id".to_owned(), RawValue::Text(stem.to_owned())));
+        fields.push((Key::from("id"), RawValue::Text(stem.to_owned())));
     }
     if let Some(title) = title
         && !has(IncidentField::Title, &fields)
     {
-        fields.push(("title".to_owned(), RawValue::Text(title)));
+        fields.push((Key::from("title"), RawValue::Text(title)));
     }
     for (heading, content) in sections {
         let value = match section_field(&heading) {
@@ -550,17 +551,17 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
                     .into_iter()
                     .map(|title| RawRecord {
                         source: at.clone(),
-                        fields: vec![("title".to_owned(), RawValue::Text(title))],
+                        fields: vec![(Key::from("title"), RawValue::Text(title))],
                     })
                     .collect(),
             ),
             _ => RawValue::Text(content.trim().to_owned()),
         };
-        fields.push((heading, value));
+        fields.push((Key::from(heading), value));
     }
     let narrative = narrative.trim();
     if !narrative.is_empty() {
-        fields.push(("body".to_owned(), RawValue::Text(narrative.to_owned())));
+        fields.push((Key::from("body"), RawValue::Text(narrative.to_owned())));
     }
     out.records.push(RawRecord { source: at, fields });
     out
@@ -620,7 +621,7 @@ mod tests {
 
     fn text_of(record: &RawRecord, key: &str) -> Option<String> {
         record.fields.iter().find_map(|(k, v)| match v {
-            RawValue::Text(t) if k == key => Some(t.clone()),
+            RawValue::Text(t) if &**k == key => Some(t.clone()),
             _ => None,
         })
     }
@@ -662,7 +663,7 @@ mod tests {
         let keys: Vec<_> = file.records[0]
             .fields
             .iter()
-            .map(|(k, _)| k.clone())
+            .map(|(k, _)| k.to_string())
             .collect();
         assert_eq!(keys, ["id", "column 2", "id (2)"]);
     }
@@ -678,11 +679,11 @@ mod tests {
             Some("1700000000000")
         );
         assert!(record.fields.contains(&(
-            "service".to_owned(),
+            Key::from("service"),
             RawValue::List(vec!["api".into(), "db".into()])
         )));
         let Some((_, RawValue::Records(items))) =
-            record.fields.iter().find(|(k, _)| k == "action_items")
+            record.fields.iter().find(|(k, _)| &**k == "action_items")
         else {
             panic!("no nested records");
         };

@@ -71,6 +71,8 @@ impl Context<'_> {
 #[derive(Debug, Clone)]
 pub(crate) struct FilePlan<F> {
     pub columns: ColumnPlan<F>,
+    /// Winning column → its field, for one hash lookup per cell.
+    by_column: std::collections::HashMap<String, F>,
     /// The order of each time field's column, and whether the column had conflicting evidence
     /// (then its ambiguous values are rejected rather than guessed).
     orders: BTreeMap<F, (DateOrder, bool)>,
@@ -95,8 +97,8 @@ pub(crate) fn plan_file<F: Field>(
     let mut columns = Vec::new();
     for record in records {
         for (key, _) in &record.fields {
-            if seen.insert(key.as_str()) {
-                columns.push(key.as_str());
+            if seen.insert(&**key) {
+                columns.push(&**key);
             }
         }
     }
@@ -127,8 +129,14 @@ pub(crate) fn plan_file<F: Field>(
         };
         orders.insert(*field, order);
     }
+    let by_column = plan
+        .fields
+        .iter()
+        .map(|(field, column)| (column.clone(), *field))
+        .collect();
     FilePlan {
         columns: plan,
+        by_column,
         orders,
     }
 }
@@ -192,7 +200,7 @@ fn lookup<'r>(record: &'r RawRecord, column: &str) -> Option<&'r RawValue> {
     record
         .fields
         .iter()
-        .find_map(|(key, value)| (key == column).then_some(value))
+        .find_map(|(key, value)| (&**key == column).then_some(value))
 }
 
 /// Per-run observations to be turned into one warning per column, not one per row.
@@ -236,6 +244,8 @@ pub(crate) struct Outcome {
 /// Reads the fields of one record under a plan.
 struct FieldReader<'a, F> {
     record: &'a RawRecord,
+    /// The record's cell of each field (by position in `F::ALL`), found in one pass.
+    slots: Vec<Option<(&'a str, &'a RawValue)>>,
     plan: &'a FilePlan<F>,
     context: &'a Context<'a>,
     kind: RecordKind,
@@ -244,13 +254,33 @@ struct FieldReader<'a, F> {
 }
 
 impl<'a, F: Field> FieldReader<'a, F> {
+    fn new(record: &'a RawRecord, plan: &'a FilePlan<F>, context: &'a Context<'a>, kind: RecordKind) -> Self {
+        let mut slots = vec![None; F::ALL.len()];
+        for (key, value) in &record.fields {
+            if let Some(field) = plan.by_column.get(&**key)
+                && let Some(index) = F::ALL.iter().position(|f| f == field)
+            {
+                slots[index] = Some((&**key, value));
+            }
+        }
+        Self {
+            record,
+            slots,
+            plan,
+            context,
+            kind,
+            notes: Notes::default(),
+            id: None,
+        }
+    }
+
     fn column(&self, field: F) -> Option<&'a str> {
         self.plan.columns.fields.get(&field).map(String::as_str)
     }
 
     fn raw(&self, field: F) -> Option<(&'a str, &'a RawValue)> {
-        let column = self.column(field)?;
-        lookup(self.record, column).map(|value| (column, value))
+        let index = F::ALL.iter().position(|f| *f == field)?;
+        self.slots.get(index).copied().flatten()
     }
 
     /// The raw scalar text of a field, `None` when missing or a null marker.
@@ -356,14 +386,14 @@ impl<'a, F: Field> FieldReader<'a, F> {
         self.record
             .fields
             .iter()
-            .filter(|(key, _)| self.plan.columns.field_of(key).is_none())
+            .filter(|(key, _)| !self.plan.by_column.contains_key(&**key))
             .filter_map(|(key, value)| {
                 let text = match value {
                     RawValue::Text(text) => text.trim().to_owned(),
                     RawValue::List(items) => items.join("; "),
                     RawValue::Records(records) => format!("{} nested records", records.len()),
                 };
-                (!self.context.is_null(&text)).then(|| (key.clone(), text))
+                (!self.context.is_null(&text)).then(|| (key.to_string(), text))
             })
             .collect()
     }
@@ -375,14 +405,7 @@ pub(crate) fn convert_incident(
     plan: &IncidentPlan,
     context: &Context<'_>,
 ) -> Outcome {
-    let mut reader = FieldReader {
-        record,
-        plan: &plan.incident,
-        context,
-        kind: RecordKind::Incident,
-        notes: Notes::default(),
-        id: None,
-    };
+    let mut reader = FieldReader::new(record, &plan.incident, context, RecordKind::Incident);
     let nested = nested_follow_ups(&reader);
     let follow_ups_read = nested.len();
     let result = incident_fields(&mut reader).map(|(mut incident, updated_at)| {
@@ -390,14 +413,8 @@ pub(crate) fn convert_incident(
         for item in nested {
             let outcome = match item {
                 Nested::Record(raw) => {
-                    let mut follow_up_reader = FieldReader {
-                        record: raw,
-                        plan: &plan.follow_up,
-                        context,
-                        kind: RecordKind::FollowUp,
-                        notes: Notes::default(),
-                        id: None,
-                    };
+                    let mut follow_up_reader =
+                        FieldReader::new(raw, &plan.follow_up, context, RecordKind::FollowUp);
                     let result = follow_up_fields(&mut follow_up_reader, Some(&incident.id));
                     reader.notes.merge(follow_up_reader.notes);
                     result
@@ -537,14 +554,7 @@ pub(crate) fn convert_follow_up(
     plan: &FilePlan<FollowUpField>,
     context: &Context<'_>,
 ) -> (Result<FollowUp, Rejected>, Notes) {
-    let mut reader = FieldReader {
-        record,
-        plan,
-        context,
-        kind: RecordKind::FollowUp,
-        notes: Notes::default(),
-        id: None,
-    };
+    let mut reader = FieldReader::new(record, plan, context, RecordKind::FollowUp);
     let result = follow_up_fields(&mut reader, None);
     (result, reader.notes)
 }
