@@ -3,6 +3,11 @@
 
 mod cmd;
 
+// A normalization of a million incidents makes tens of millions of small strings; mimalloc
+// allocates and frees them far faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

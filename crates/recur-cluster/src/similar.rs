@@ -8,7 +8,8 @@
 //! lists (default 4) whose centres are nearest its own list's centre. Each list is searched as one
 //! dense block product, so all neighbours of a million incidents cost about
 //! `N · n_probe · list_size · d` multiply-adds instead of `N² · d`. The search is approximate:
-//! a true neighbour in a list not probed is missed.
+//! a true neighbour in a list not probed is missed. A list k-means cannot split (many copies of
+//! the same text) is cut into pieces of `list_size`, so no search grows quadratically.
 
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::SeedableRng;

@@ -9,6 +9,10 @@
 //! are N × l and V × l. Orthonormalization goes through the l × l Gram matrix (eigenvalue form
 //! of Cholesky QR), applied twice at the end for accuracy.
 //!
+//! `Xᵀ D` is computed term by term from a column-compressed copy of the sampled rows, and block
+//! sums are added in order, so that every floating-point sum has a fixed order: the embedding is
+//! bit-for-bit the same whatever the number of threads.
+//!
 //! On large inputs the basis (the right singular vectors `V_d`) is fitted on an evenly spaced
 //! sample of at most `fit_sample` rows, and every row is projected, `X V_d`: the cost of the
 //! fit stays bounded and the rest grows linearly with N.

@@ -26,6 +26,8 @@ pub struct AgendaRules {
     pub rising_patterns: bool,
     /// The completeness rules shown next to each item. Default [`Rules::default`].
     pub rules: Rules,
+    /// Items kept, in agenda order (a meeting cannot discuss more). Default 40.
+    pub max_items: usize,
 }
 
 impl Default for AgendaRules {
@@ -35,6 +37,7 @@ impl Default for AgendaRules {
             recurrences: true,
             rising_patterns: true,
             rules: Rules::default(),
+            max_items: 40,
         }
     }
 }

@@ -181,8 +181,16 @@ fn agenda(out: &mut String, review: &Review) {
     let _ = writeln!(
         out,
         "{} incidents merit review, grouped by pattern so that one discussion covers each.\n",
-        review.agenda.len()
+        review.agenda_candidates
     );
+    if review.agenda_candidates > review.agenda.len() {
+        let _ = writeln!(
+            out,
+            "The first {} are listed, most severe patterns first; the rest are in report.json's \
+             recurrences and patterns, or rerun with stricter agenda rules.\n",
+            review.agenda.len()
+        );
+    }
     let mut current: Option<Option<usize>> = None;
     for item in &review.agenda {
         if current != Some(item.pattern_id) {
@@ -339,10 +347,12 @@ fn recurrences(out: &mut String, review: &Review) {
         review.recurrences.len(),
         in_period.len()
     );
+    const SHOWN: usize = 30;
+    let more = in_period.len().saturating_sub(SHOWN);
     let shown: Vec<_> = if in_period.is_empty() {
         review.recurrences.iter().rev().take(10).collect()
     } else {
-        in_period
+        in_period.into_iter().take(SHOWN).collect()
     };
     if shown.is_empty() {
         return;
@@ -359,6 +369,9 @@ fn recurrences(out: &mut String, review: &Review) {
             list(&r.open_follow_up_ids, 4),
             r.similarity
         );
+    }
+    if more > 0 {
+        let _ = writeln!(out, "\n… and {more} more of the period in report.json.");
     }
     out.push('\n');
 }

@@ -117,8 +117,10 @@ pub struct Review {
     pub trends: Trends,
     /// Patterns new or rising in the month under review.
     pub new_or_rising: Vec<PatternReport>,
-    /// The incidents to discuss, grouped by pattern.
+    /// The incidents to discuss, grouped by pattern (at most `agenda.max_items`).
     pub agenda: Vec<AgendaItem>,
+    /// How many incidents met the agenda rules, before the cap.
+    pub agenda_candidates: usize,
     /// Whom to invite.
     pub audience: Audience,
     /// Follow-ups per responsible team.
@@ -275,9 +277,12 @@ pub struct RecurrenceReport {
     pub days_between: f64,
     /// Whether the later incident falls in the period under review.
     pub in_period: bool,
-    /// The later incident.
+    /// The later incident (for the Markdown; `report.json` names it by id only, as a million
+    /// incidents can have hundreds of thousands of recurrences).
+    #[serde(skip)]
     pub incident: IncidentRef,
-    /// The earlier incident.
+    /// The earlier incident (not in `report.json`, as above).
+    #[serde(skip)]
     pub earlier: IncidentRef,
 }
 
@@ -381,6 +386,9 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         period,
         &options.agenda,
     );
+    let agenda_candidates = agenda_items.len();
+    let mut agenda_items = agenda_items;
+    agenda_items.truncate(options.agenda.max_items);
     let audience = audience(incidents, &agenda_items, options.roster.as_ref());
     let accountability = accountability(
         incidents,
@@ -418,6 +426,7 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         trends,
         new_or_rising,
         agenda: agenda_items,
+        agenda_candidates,
         audience,
         accountability,
         pattern_of: patterns.assignment.clone(),

@@ -42,6 +42,9 @@ pub struct Args {
     /// Agenda: incidents at this severity or more severe are reviewed.
     #[arg(long, default_value_t = 2, value_name = "SEV")]
     agenda_severity: u8,
+    /// Agenda: at most this many incidents (most severe patterns first).
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    agenda_max: usize,
 }
 
 /// `--month` or `--since/--until`, shared by the commands that look at a period.
@@ -93,6 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     options.patterns.n_clusters = args.k;
     options.patterns.seed = args.seed;
     options.agenda.max_severity = args.agenda_severity;
+    options.agenda.max_items = args.agenda_max;
     options.roster = load_roster(args.roster.as_deref(), args.input.inputs.is_empty())?;
     stage(&bar, "mining patterns, factors, recurrences and trends");
     let review = run_review(&normalized, &options).context("the review failed")?;
