@@ -20,14 +20,27 @@ use recur_review::review::{ReviewOptions, run_review};
 const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
 fn normalized(n_incidents: usize) -> Normalized {
-    let incidents = generate(&SynthParams { n_incidents, ..SynthParams::default() }).incidents;
-    Normalized { incidents, ..Normalized::default() }
+    let incidents = generate(&SynthParams {
+        n_incidents,
+        ..SynthParams::default()
+    })
+    .incidents;
+    Normalized {
+        incidents,
+        ..Normalized::default()
+    }
 }
 
 fn review(c: &mut Criterion) {
-    let as_of = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap_or_default();
+    let as_of = Utc
+        .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
     let mut group = c.benchmark_group("review");
-    group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     for n in SIZES {
         let input = normalized(n);
         let options = ReviewOptions::new(as_of);
@@ -39,7 +52,11 @@ fn review(c: &mut Criterion) {
                 group.bench_function(BenchmarkId::new("charts_and_report", n), |b| {
                     b.iter(|| {
                         let charts = render_all(&review.trends);
-                        black_box((charts.map(|c| c.len()), render_html(&review, &[]), render_json(&review).map(|j| j.len())))
+                        black_box((
+                            charts.map(|c| c.len()),
+                            render_html(&review, &[]),
+                            render_json(&review).map(|j| j.len()),
+                        ))
                     })
                 });
             }
@@ -50,13 +67,31 @@ fn review(c: &mut Criterion) {
 
 fn normalize(c: &mut Criterion) {
     let n = 100_000;
-    let files = export_sample(&generate(&SynthParams { n_incidents: n, ..SynthParams::default() }));
-    let incidents = vec![LoadedFile { name: "incidents.csv".into(), text: files.incidents_csv.clone(), format: None }];
-    let follow_ups = vec![LoadedFile { name: "follow_ups.csv".into(), text: files.follow_ups_csv.clone(), format: None }];
+    let files = export_sample(&generate(&SynthParams {
+        n_incidents: n,
+        ..SynthParams::default()
+    }));
+    let incidents = vec![LoadedFile {
+        name: "incidents.csv".into(),
+        text: files.incidents_csv.clone(),
+        format: None,
+    }];
+    let follow_ups = vec![LoadedFile {
+        name: "follow_ups.csv".into(),
+        text: files.follow_ups_csv.clone(),
+        format: None,
+    }];
     let mut group = c.benchmark_group("normalize");
-    group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function(BenchmarkId::new("csv_with_follow_ups", n), |b| {
-        b.iter(|| black_box(normalize_texts(&incidents, &follow_ups, &NormalizeOptions::default()).accounting))
+        b.iter(|| {
+            black_box(
+                normalize_texts(&incidents, &follow_ups, &NormalizeOptions::default()).accounting,
+            )
+        })
     });
     group.finish();
 }

@@ -182,7 +182,9 @@ impl FollowUp {
 }
 
 /// State of a follow-up.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FollowUpStatus {
     /// Not done yet (todo, in progress, blocked, …).
@@ -239,21 +241,35 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(day: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, day, 0, 0, 0).single().expect("valid date")
+        Utc.with_ymd_and_hms(2026, 3, day, 0, 0, 0)
+            .single()
+            .expect("valid date")
     }
 
     #[test]
     fn durations_need_both_ends_in_order() {
-        let mut incident = Incident { started_at: Some(at(2)), resolved_at: Some(at(4)), ..Incident::default() };
+        let mut incident = Incident {
+            started_at: Some(at(2)),
+            resolved_at: Some(at(4)),
+            ..Incident::default()
+        };
         assert_eq!(incident.time_to_resolve(), Some(Duration::days(2)));
         assert_eq!(incident.time_to_detect(), None);
         incident.resolved_at = Some(at(1));
-        assert_eq!(incident.time_to_resolve(), None, "resolved before started is no duration");
+        assert_eq!(
+            incident.time_to_resolve(),
+            None,
+            "resolved before started is no duration"
+        );
     }
 
     #[test]
     fn occurred_at_falls_back_to_later_timestamps() {
-        let incident = Incident { detected_at: Some(at(5)), resolved_at: Some(at(6)), ..Incident::default() };
+        let incident = Incident {
+            detected_at: Some(at(5)),
+            resolved_at: Some(at(6)),
+            ..Incident::default()
+        };
         assert_eq!(incident.occurred_at(), Some(at(5)));
     }
 
@@ -269,9 +285,15 @@ mod tests {
         assert!(follow_up.open_at(at(2)), "created at the instant counts");
         assert!(follow_up.open_at(at(9)));
         assert!(!follow_up.open_at(at(10)), "closed by then");
-        let dropped = FollowUp { status: FollowUpStatus::WontDo, ..FollowUp::default() };
+        let dropped = FollowUp {
+            status: FollowUpStatus::WontDo,
+            ..FollowUp::default()
+        };
         assert!(!dropped.open_at(at(1)), "won't-do without a date is closed");
-        let open = FollowUp { due_at: Some(at(3)), ..FollowUp::default() };
+        let open = FollowUp {
+            due_at: Some(at(3)),
+            ..FollowUp::default()
+        };
         assert!(open.open_at(at(20)));
         assert!(open.overdue_at(at(4)));
         assert!(!open.overdue_at(at(3)));

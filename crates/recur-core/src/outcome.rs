@@ -145,9 +145,18 @@ mod tests {
 
     #[test]
     fn accounting_balances_only_when_every_record_is_counted() {
-        let mut accounting = Accounting { records_read: 5, accepted: 3, rejected: 1, merged: 1, ..Accounting::default() };
+        let mut accounting = Accounting {
+            records_read: 5,
+            accepted: 3,
+            rejected: 1,
+            merged: 1,
+            ..Accounting::default()
+        };
         assert!(accounting.balances());
-        assert_eq!(accounting.to_string(), "5 records read: 3 accepted, 1 rejected, 1 merged");
+        assert_eq!(
+            accounting.to_string(),
+            "5 records read: 3 accepted, 1 rejected, 1 merged"
+        );
         accounting.follow_ups_read = 2;
         accounting.follow_ups_attached = 1;
         assert!(!accounting.balances(), "one follow-up unaccounted for");

@@ -352,10 +352,12 @@ impl Run {
             let same_file = group
                 .iter()
                 .all(|c| c.incident.source.file == group[0].incident.source.file);
-            let is_log = event_log
-                .unwrap_or(same_file && group.iter().all(|c| c.updated_at.is_some()));
+            let is_log =
+                event_log.unwrap_or(same_file && group.iter().all(|c| c.updated_at.is_some()));
             let merged = if is_log {
-                *collapsed.entry(group[0].incident.source.file.clone()).or_default() += group.len() - 1;
+                *collapsed
+                    .entry(group[0].incident.source.file.clone())
+                    .or_default() += group.len() - 1;
                 self.latest(group)
             } else {
                 self.combine(group)

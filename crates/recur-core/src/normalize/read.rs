@@ -404,7 +404,10 @@ fn flatten(
                     .collect();
                 out.push((Key::from(path), RawValue::Records(records)));
             } else {
-                out.push((Key::from(path), RawValue::Text(Value::Array(elements).to_string())));
+                out.push((
+                    Key::from(path),
+                    RawValue::Text(Value::Array(elements).to_string()),
+                ));
             }
         }
         scalar => {

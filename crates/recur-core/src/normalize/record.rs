@@ -254,7 +254,12 @@ struct FieldReader<'a, F> {
 }
 
 impl<'a, F: Field> FieldReader<'a, F> {
-    fn new(record: &'a RawRecord, plan: &'a FilePlan<F>, context: &'a Context<'a>, kind: RecordKind) -> Self {
+    fn new(
+        record: &'a RawRecord,
+        plan: &'a FilePlan<F>,
+        context: &'a Context<'a>,
+        kind: RecordKind,
+    ) -> Self {
         let mut slots = vec![None; F::ALL.len()];
         for (key, value) in &record.fields {
             if let Some(field) = plan.by_column.get(&**key)
