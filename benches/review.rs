@@ -47,19 +47,19 @@ fn review(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("run_review", n), &input, |b, input| {
             b.iter(|| black_box(run_review(input, &options)))
         });
-        if n == 100_000 {
-            if let Ok(review) = run_review(&input, &options) {
-                group.bench_function(BenchmarkId::new("charts_and_report", n), |b| {
-                    b.iter(|| {
-                        let charts = render_all(&review.trends);
-                        black_box((
-                            charts.map(|c| c.len()),
-                            render_html(&review, &[]),
-                            render_json(&review).map(|j| j.len()),
-                        ))
-                    })
-                });
-            }
+        if n == 100_000
+            && let Ok(review) = run_review(&input, &options)
+        {
+            group.bench_function(BenchmarkId::new("charts_and_report", n), |b| {
+                b.iter(|| {
+                    let charts = render_all(&review.trends);
+                    black_box((
+                        charts.map(|c| c.len()),
+                        render_html(&review, &[]),
+                        render_json(&review).map(|j| j.len()),
+                    ))
+                })
+            });
         }
     }
     group.finish();
