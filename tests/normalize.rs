@@ -253,3 +253,39 @@ fn a_missing_file_is_an_error_and_the_others_still_load() {
     );
     assert_eq!(out.accounting.accepted, 2);
 }
+
+#[test]
+fn separate_follow_ups_join_by_incident_id_and_keep_unmapped_columns() {
+    use recur_core::FollowUpStatus;
+    use recur_core::normalize::{LoadedFile, normalize_texts};
+    let file = |name: &str, text: &str| LoadedFile {
+        name: name.into(),
+        text: text.into(),
+        format: None,
+    };
+    let incidents = [file("i.csv", "id,title\nA,one\nB,two\n")];
+    let follow_ups = [file(
+        "f.csv",
+        "Incident,Action Item,State,Due Date,Sprint\nA,T-1,Done,2025-03-01,S12\nB,T-2,In Progress,2025-04-01,\nZ,T-3,To Do,,\nA,T-1,Done,,S12\n",
+    )];
+    let out = normalize_texts(&incidents, &follow_ups, &NormalizeOptions::default());
+    let a = out.incidents.iter().find(|i| i.id == "A").expect("A");
+    assert_eq!(a.follow_ups.len(), 1);
+    assert_eq!(a.follow_ups[0].status, FollowUpStatus::Done);
+    assert_eq!(
+        a.follow_ups[0].extra.get("Sprint").map(String::as_str),
+        Some("S12")
+    );
+    let accounting = out.accounting;
+    assert_eq!(
+        (
+            accounting.follow_ups_read,
+            accounting.follow_ups_attached,
+            accounting.follow_ups_rejected,
+            accounting.follow_ups_merged
+        ),
+        (4, 2, 1, 1)
+    );
+    assert_eq!(out.rejected[0].value.as_deref(), Some("Z"));
+    assert!(out.rejected[0].reason.contains("no accepted incident"));
+}

@@ -158,6 +158,9 @@ pub struct FollowUp {
     pub tracker: Option<String>,
     /// Where this follow-up came from (its own file and line when read from a separate file).
     pub source: Source,
+    /// Source columns that map to no canonical field, kept by their original name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
 }
 
 impl FollowUp {

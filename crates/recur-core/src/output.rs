@@ -56,6 +56,11 @@ fn text(value: &Option<String>) -> Cell {
     Cell::Text(value.clone())
 }
 
+/// Unmapped source columns as one JSON object (empty when none).
+fn extra(columns: &std::collections::BTreeMap<String, String>) -> Cell {
+    Cell::Text((!columns.is_empty()).then(|| serde_json::to_string(columns).unwrap_or_default()))
+}
+
 fn hours(duration: Option<chrono::Duration>) -> Cell {
     Cell::Float(duration.map(|d| d.num_seconds() as f64 / 3600.0))
 }
@@ -177,12 +182,7 @@ pub fn incident_columns() -> Vec<Column<Incident>> {
         },
         Column {
             name: "extra",
-            cell: |i| {
-                Cell::Text(
-                    (!i.extra.is_empty())
-                        .then(|| serde_json::to_string(&i.extra).unwrap_or_default()),
-                )
-            },
+            cell: |i| extra(&i.extra),
         },
         Column {
             name: "source_file",
@@ -245,6 +245,10 @@ pub fn follow_up_columns() -> Vec<Column<FollowUp>> {
         Column {
             name: "tracker",
             cell: |f| text(&f.tracker),
+        },
+        Column {
+            name: "extra",
+            cell: |f| extra(&f.extra),
         },
         Column {
             name: "source_file",

@@ -471,6 +471,7 @@ mod tests {
             closed_at: None,
             tracker: Some(follow_up_value(index, "tracker").to_owned()),
             source: source.clone(),
+            extra: Default::default(),
         };
         Incident {
             id: "INC-4711".to_owned(),

@@ -621,6 +621,7 @@ fn follow_up_fields(
         closed_at,
         tracker: reader.plain(F::Tracker),
         source: reader.record.source.clone(),
+        extra: reader.extra(),
     })
 }
 

@@ -666,6 +666,7 @@ impl Builder<'_> {
             due_at: Some(due),
             closed_at: closed,
             source: Default::default(),
+            extra: Default::default(),
         }
     }
 }
