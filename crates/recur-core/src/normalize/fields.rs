@@ -687,31 +687,7 @@ mod tests {
 
     #[test]
     fn recognizes_the_sample_csv_headers() {
-        let columns = [
-            "Incident ID",
-            "Title",
-            "Sev",
-            "Status",
-            "Start Time",
-            "Detected",
-            "Acknowledged At",
-            "Mitigated At",
-            "Resolved",
-            "Service(s)",
-            "Owning Team",
-            "Owner",
-            "Detection Method",
-            "Alerts",
-            "Summary",
-            "Trigger",
-            "Root Cause",
-            "Contributing Factors",
-            "Remediation",
-            "Recovery",
-            "Prevention",
-            "Tags",
-            "Region",
-        ];
+        let columns = crate::synth::export::INCIDENT_HEADERS;
         let plan = plan_of::<IncidentField>(&columns);
         assert_eq!(plan.fields.len(), 22);
         assert_eq!(plan.field_of("Incident ID"), Some(IncidentField::Id));
@@ -767,18 +743,7 @@ mod tests {
 
     #[test]
     fn follow_up_headers_of_a_tracker_export() {
-        let columns = [
-            "Incident",
-            "Action Item",
-            "Title",
-            "Assignee",
-            "Team",
-            "State",
-            "Created",
-            "Due Date",
-            "Closed",
-            "Ticket URL",
-        ];
+        let columns = crate::synth::export::FOLLOW_UP_HEADERS;
         let plan = plan_of::<FollowUpField>(&columns);
         assert_eq!(plan.fields.len(), 10);
         assert_eq!(plan.field_of("Incident"), Some(FollowUpField::IncidentId));

@@ -271,10 +271,12 @@ impl Run {
             incident,
             follow_up,
         };
+        // Each raw record is dropped as soon as it is converted, on the worker that converted
+        // it: the raw and the canonical forms of a large file never sit in memory together.
         let outcomes: Vec<_> = raw
             .records
-            .par_iter()
-            .map(|record| convert_incident(record, &plan, context))
+            .into_par_iter()
+            .map(|record| convert_incident(&record, &plan, context))
             .collect();
         let mut notes = Notes::default();
         for outcome in outcomes {
@@ -490,8 +492,8 @@ impl Run {
             .collect();
         let converted: Vec<_> = raw
             .records
-            .par_iter()
-            .map(|record| convert_follow_up(record, &plan, context))
+            .into_par_iter()
+            .map(|record| convert_follow_up(&record, &plan, context))
             .collect();
         let mut notes = Notes::default();
         for (result, record_notes) in converted {

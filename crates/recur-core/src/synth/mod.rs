@@ -28,7 +28,7 @@
 //! ```
 
 mod build;
-mod export;
+pub mod export;
 mod vocab;
 
 use std::collections::BTreeMap;
