@@ -24,6 +24,7 @@ pub mod read;
 mod record;
 pub mod values;
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -69,15 +70,15 @@ pub struct Inputs {
 pub fn normalize_paths(inputs: &Inputs, options: &NormalizeOptions) -> Normalized {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let incident_files = load_all(
-        &expand(&inputs.incidents, &mut errors, &mut warnings),
-        &mut errors,
+    let incident_paths = expand(&inputs.incidents, &mut errors, &mut warnings);
+    let follow_up_paths = expand(&inputs.follow_ups, &mut errors, &mut warnings);
+    // Files are loaded one at a time, as they are normalized, so only one file's text is in
+    // memory at once.
+    let mut normalized = normalize_each(
+        incident_paths.iter().map(|path| load(path)),
+        follow_up_paths.iter().map(|path| load(path)),
+        options,
     );
-    let follow_up_files = load_all(
-        &expand(&inputs.follow_ups, &mut errors, &mut warnings),
-        &mut errors,
-    );
-    let mut normalized = normalize_texts(&incident_files, &follow_up_files, options);
     errors.append(&mut normalized.errors);
     warnings.append(&mut normalized.warnings);
     normalized.errors = errors;
@@ -118,6 +119,19 @@ pub fn normalize_texts(
     follow_up_files: &[LoadedFile],
     options: &NormalizeOptions,
 ) -> Normalized {
+    normalize_each(
+        incident_files.iter().map(Ok),
+        follow_up_files.iter().map(Ok),
+        options,
+    )
+}
+
+/// Normalize files as they come: incident inputs, then follow-up inputs.
+fn normalize_each<I: Borrow<LoadedFile>, F: Borrow<LoadedFile>>(
+    incident_files: impl Iterator<Item = Result<I, InputError>>,
+    follow_up_files: impl Iterator<Item = Result<F, InputError>>,
+    options: &NormalizeOptions,
+) -> Normalized {
     let context = Context {
         mapping: &options.mapping,
         zone: options
@@ -131,11 +145,17 @@ pub fn normalize_texts(
     let mut run = Run::default();
     let mut candidates = Vec::new();
     for file in incident_files {
-        run.incident_file(file, &context, &mut candidates);
+        match file {
+            Ok(file) => run.incident_file(file.borrow(), &context, &mut candidates),
+            Err(error) => run.errors.push(error),
+        }
     }
     let mut incidents = run.merge(candidates, options.mapping.event_log);
     for file in follow_up_files {
-        run.follow_up_file(file, &context, &mut incidents);
+        match file {
+            Ok(file) => run.follow_up_file(file.borrow(), &context, &mut incidents),
+            Err(error) => run.errors.push(error),
+        }
     }
     run.note_warnings(context.zone);
     run.finish(incidents)
@@ -710,28 +730,18 @@ fn expand(
     files
 }
 
-fn load_all(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<LoadedFile> {
-    let loaded: Vec<_> = paths
-        .par_iter()
-        .map(|path| {
-            let name = path.display().to_string();
-            let bytes = std::fs::read(path).map_err(|error| InputError {
-                file: name.clone(),
-                line: None,
-                message: format!("cannot read: {error}"),
-            })?;
-            let text = read::decode(&name, bytes)?;
-            Ok(LoadedFile {
-                name,
-                format: Format::from_path(path),
-                text,
-            })
-        })
-        .collect();
-    loaded
-        .into_iter()
-        .filter_map(|result: Result<LoadedFile, InputError>| {
-            result.map_err(|e| errors.push(e)).ok()
-        })
-        .collect()
+/// Read a file as UTF-8 text.
+fn load(path: &Path) -> Result<LoadedFile, InputError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| InputError {
+        file: name.clone(),
+        line: None,
+        message: format!("cannot read: {error}"),
+    })?;
+    let text = read::decode(&name, bytes)?;
+    Ok(LoadedFile {
+        name,
+        format: Format::from_path(path),
+        text,
+    })
 }
