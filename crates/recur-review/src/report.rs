@@ -24,6 +24,15 @@ pub struct ChartRef {
     pub svg: String,
 }
 
+/// Write the review as `report.json` to a writer (a million incidents make a large file).
+pub fn write_json<W: std::io::Write>(
+    mut writer: W,
+    review: &Review,
+) -> Result<(), serde_json::Error> {
+    serde_json::to_writer_pretty(&mut writer, review)?;
+    writer.write_all(b"\n").map_err(serde_json::Error::io)
+}
+
 /// The review as `report.json`.
 pub fn render_json(review: &Review) -> Result<String, serde_json::Error> {
     let mut text = serde_json::to_string_pretty(review)?;

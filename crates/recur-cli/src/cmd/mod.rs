@@ -147,14 +147,27 @@ pub fn report_problems(normalized: &Normalized) {
 /// Write a file atomically: a temporary file in the same folder, then a rename, so a reader
 /// never sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(path, |writer| Ok(writer.write_all(bytes)?))
+}
+
+/// [`write_atomic`], streaming: `write` fills a buffered writer on the temporary file, so a
+/// large table never has to be held in memory whole.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)
+    let file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    std::io::Write::write_all(&mut file, bytes)
+    let mut writer = std::io::BufWriter::new(file);
+    write(&mut writer).with_context(|| format!("cannot write {}", path.display()))?;
+    let file = writer
+        .into_inner()
+        .map_err(|error| error.into_error())
         .with_context(|| format!("cannot write {}", path.display()))?;
     file.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;

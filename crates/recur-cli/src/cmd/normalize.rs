@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use recur_core::frame::{follow_ups_frame, incidents_frame, write_parquet};
 use recur_core::output::{write_csv, write_follow_ups_csv, write_jsonl, write_rejected_csv};
 
-use super::{InputArgs, write_atomic};
+use super::{InputArgs, write_atomic, write_atomic_with};
 
 /// Arguments of `recur normalize`.
 #[derive(Debug, clap::Args)]
@@ -61,28 +61,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let incidents = &normalized.incidents;
     match format {
         OutFormat::Csv => {
-            let mut bytes = Vec::new();
-            write_csv(&mut bytes, incidents, &[])?;
-            write_atomic(&args.out, &bytes)?;
-            let mut bytes = Vec::new();
-            write_follow_ups_csv(&mut bytes, incidents)?;
-            write_atomic(&sibling(&args.out, "follow_ups.csv"), &bytes)?;
+            write_atomic_with(&args.out, |w| Ok(write_csv(w, incidents, &[])?))?;
+            write_atomic_with(&sibling(&args.out, "follow_ups.csv"), |w| {
+                Ok(write_follow_ups_csv(w, incidents)?)
+            })?;
         }
         OutFormat::Jsonl => {
-            let mut bytes = Vec::new();
-            write_jsonl(&mut bytes, incidents)?;
-            write_atomic(&args.out, &bytes)?;
+            write_atomic_with(&args.out, |w| Ok(write_jsonl(w, incidents)?))?;
         }
         OutFormat::Parquet => {
-            let mut bytes = Vec::new();
             let mut frame = incidents_frame(incidents, &[]).context("cannot build the table")?;
-            write_parquet(&mut bytes, &mut frame).context("cannot encode Parquet")?;
-            write_atomic(&args.out, &bytes)?;
-            let mut bytes = Vec::new();
+            write_atomic_with(&args.out, |w| {
+                write_parquet(w, &mut frame).context("cannot encode Parquet")
+            })?;
+            drop(frame);
             let mut frame =
                 follow_ups_frame(incidents).context("cannot build the follow-ups table")?;
-            write_parquet(&mut bytes, &mut frame).context("cannot encode Parquet")?;
-            write_atomic(&sibling(&args.out, "follow_ups.parquet"), &bytes)?;
+            write_atomic_with(&sibling(&args.out, "follow_ups.parquet"), |w| {
+                write_parquet(w, &mut frame).context("cannot encode Parquet")
+            })?;
         }
     }
     let mut bytes = Vec::new();

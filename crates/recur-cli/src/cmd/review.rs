@@ -10,10 +10,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use recur_core::frame::{incidents_frame, write_parquet};
 use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv};
 use recur_review::charts::{TeamMonthCompletion, render_all, render_team_completion};
-use recur_review::report::{ChartRef, render_html, render_json, render_markdown};
+use recur_review::report::{ChartRef, render_html, render_markdown, write_json};
 use recur_review::review::{Period, ReviewOptions, run_review};
 
-use super::{InputArgs, load_roster, parse_as_of, parse_period, show_progress, write_atomic};
+use super::{
+    InputArgs, load_roster, parse_as_of, parse_period, show_progress, write_atomic,
+    write_atomic_with,
+};
 
 /// Arguments of `recur review`.
 #[derive(Debug, clap::Args)]
@@ -143,7 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &out.join("report.html"),
         render_html(&review, &refs).as_bytes(),
     )?;
-    write_atomic(&out.join("report.json"), render_json(&review)?.as_bytes())?;
+    write_atomic_with(&out.join("report.json"), |w| Ok(write_json(w, &review)?))?;
     write_tables(out, &normalized, &review.pattern_of, &review.pattern_labels)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -183,14 +186,14 @@ fn write_tables(
                 .collect(),
         },
     ];
-    let mut bytes = Vec::new();
-    write_csv(&mut bytes, &normalized.incidents, &annotations)?;
-    write_atomic(&out.join("incidents.csv"), &bytes)?;
+    write_atomic_with(&out.join("incidents.csv"), |w| {
+        Ok(write_csv(w, &normalized.incidents, &annotations)?)
+    })?;
     let mut frame = incidents_frame(&normalized.incidents, &annotations)
         .context("cannot build the incident table")?;
-    let mut bytes = Vec::new();
-    write_parquet(&mut bytes, &mut frame).context("cannot encode Parquet")?;
-    write_atomic(&out.join("incidents.parquet"), &bytes)?;
+    write_atomic_with(&out.join("incidents.parquet"), |w| {
+        write_parquet(w, &mut frame).context("cannot encode Parquet")
+    })?;
     let mut bytes = Vec::new();
     write_rejected_csv(&mut bytes, &normalized.rejected)?;
     write_atomic(&out.join("rejected.csv"), &bytes)?;
