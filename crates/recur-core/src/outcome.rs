@@ -50,7 +50,7 @@ pub struct Rejected {
 pub enum RecordKind {
     /// An incident record.
     Incident,
-    /// A follow-up record read from a separate file (nested ones travel with their incident).
+    /// A follow-up record, nested in an incident or read from a separate file.
     FollowUp,
 }
 
@@ -99,7 +99,7 @@ pub struct Accounting {
     /// Incident records merged into an earlier record with the same id (duplicates, or the
     /// older events of an event-log export).
     pub merged: usize,
-    /// Follow-up records read from separate follow-up files.
+    /// Follow-up records read, nested in incidents or from separate follow-up files.
     pub follow_ups_read: usize,
     /// Of those, attached to an incident.
     pub follow_ups_attached: usize,
