@@ -660,6 +660,21 @@ impl<'a> Checker<'a> {
                 &incident.source,
             );
         }
+        if let (Some(started), Some(resolved)) = (incident.started_at, incident.resolved_at)
+            && resolved - started > crate::model::MAX_TIME_TO_RESOLVE
+        {
+            add(
+                Rule::TimestampsOutOfOrder,
+                Some("resolved_at".to_owned()),
+                format!(
+                    "resolved_at ({}) is more than {} days after started_at ({}): check the dates",
+                    resolved.format("%Y-%m-%d %H:%M UTC"),
+                    crate::model::MAX_TIME_TO_RESOLVE.num_days(),
+                    started.format("%Y-%m-%d %H:%M UTC")
+                ),
+                &incident.source,
+            );
+        }
         findings
     }
 

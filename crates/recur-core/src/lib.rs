@@ -32,4 +32,4 @@ pub mod synth;
 pub mod template;
 
 pub use model::{FollowUp, FollowUpStatus, Incident, IncidentStatus, Source};
-pub use outcome::{Accounting, InputError, Normalized, RecordKind, Rejected, Warning};
+pub use outcome::{Accounting, InputError, Merge, Normalized, RecordKind, Rejected, Warning};

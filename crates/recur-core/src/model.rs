@@ -78,9 +78,11 @@ impl Incident {
         non_negative_span(self.started_at, self.detected_at)
     }
 
-    /// Time from start to resolution, when both are known and in order.
+    /// Time from start to resolution, when both are known, in order, and at most
+    /// [`MAX_TIME_TO_RESOLVE`] apart (a resolution typed as 2099 is no duration).
     pub fn time_to_resolve(&self) -> Option<Duration> {
         non_negative_span(self.started_at, self.resolved_at)
+            .filter(|span| *span <= MAX_TIME_TO_RESOLVE)
     }
 
     /// The earliest known timestamp of the incident: started, else detected, else
@@ -93,6 +95,10 @@ impl Incident {
             .or(self.resolved_at)
     }
 }
+
+/// The longest time to resolve taken as a duration (a year); a longer span is a typing error in
+/// one of the dates, and the normalizer warns about it.
+pub const MAX_TIME_TO_RESOLVE: Duration = Duration::days(366);
 
 fn non_negative_span(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<Duration> {
     let span = to? - from?;
@@ -263,6 +269,12 @@ mod tests {
             incident.time_to_resolve(),
             None,
             "resolved before started is no duration"
+        );
+        incident.resolved_at = Utc.with_ymd_and_hms(2099, 1, 1, 0, 0, 0).single();
+        assert_eq!(
+            incident.time_to_resolve(),
+            None,
+            "resolved 70 years later is no duration"
         );
     }
 

@@ -10,14 +10,20 @@ use crate::model::{Incident, Source};
 /// The result of normalizing one or more inputs.
 ///
 /// Invariant: `accounting.records_read == accounting.accepted + accounting.rejected +
-/// accounting.merged`, and likewise for follow-ups; [`Accounting::balances`] checks it.
+/// accounting.merged + accounting.skipped`, and likewise for follow-ups; [`Accounting::balances`]
+/// checks it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Normalized {
     /// The accepted incidents, one per id, ordered by `(occurred_at, id)` with undated
     /// incidents last, so that output does not depend on input order or thread scheduling.
     pub incidents: Vec<Incident>,
-    /// Records that could not be normalized, with the reason.
+    /// Records that could not be normalized, with the reason; also the documents skipped as not
+    /// being incidents at all (a README, an unfilled template), whose reason starts with
+    /// `skipped:` and which [`Accounting::skipped`] counts apart from the rejected ones.
     pub rejected: Vec<Rejected>,
+    /// Every merge of two records with the same id that were not rows of one event log: where
+    /// each was and which fields disagreed (`merges.csv`).
+    pub merges: Vec<Merge>,
     /// Things that were accepted but deserve a look (an ambiguous date column, a lossy UTF-8
     /// repair, a time zone assumed, a duplicate id merged).
     pub warnings: Vec<Warning>,
@@ -54,6 +60,32 @@ pub enum RecordKind {
     FollowUp,
 }
 
+/// A record merged into an earlier record with the same id (not an event-log collapse). The
+/// first record's values win; `conflicts` names the fields whose values differed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merge {
+    /// The shared incident id.
+    pub id: String,
+    /// Where the record that was kept is.
+    pub kept: Source,
+    /// Where the record merged into it is.
+    pub merged: Source,
+    /// Canonical names of the fields whose values differed (the kept record's value stays), in
+    /// field order.
+    pub conflicts: Vec<String>,
+}
+
+impl Merge {
+    /// Whether the two records disagree on their title or start time: then they are likely two
+    /// different things under one id (a follow-up table read as incidents, an id reused), not
+    /// one incident exported twice.
+    pub fn is_suspicious(&self) -> bool {
+        self.conflicts
+            .iter()
+            .any(|field| field == "title" || field == "started_at")
+    }
+}
+
 /// Something accepted that a user should know about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -86,8 +118,8 @@ impl fmt::Display for InputError {
     }
 }
 
-/// Counts of a normalization run. Every record read is accepted, rejected or merged into
-/// another record with the same id.
+/// Counts of a normalization run. Every record read is accepted, rejected, merged into
+/// another record with the same id, or skipped as not an incident at all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accounting {
     /// Incident records read (rows, array elements, lines, documents).
@@ -99,6 +131,12 @@ pub struct Accounting {
     /// Incident records merged into an earlier record with the same id (duplicates, or the
     /// older events of an event-log export).
     pub merged: usize,
+    /// Of the merged, those whose title or start time disagreed with the kept record's
+    /// ([`Merge::is_suspicious`]); each is listed in [`Normalized::merges`].
+    pub merged_conflicting: usize,
+    /// Documents that are not incidents (a Markdown file with no field of an incident, such as
+    /// a README or an unfilled template), skipped with a warning and listed with the reason.
+    pub skipped: usize,
     /// Follow-up records read, nested in incidents or from separate follow-up files.
     pub follow_ups_read: usize,
     /// Of those, attached to an incident.
@@ -112,7 +150,7 @@ pub struct Accounting {
 impl Accounting {
     /// Whether every record read is accounted for, for incidents and follow-ups alike.
     pub fn balances(&self) -> bool {
-        self.records_read == self.accepted + self.rejected + self.merged
+        self.records_read == self.accepted + self.rejected + self.merged + self.skipped
             && self.follow_ups_read
                 == self.follow_ups_attached + self.follow_ups_rejected + self.follow_ups_merged
     }
@@ -125,6 +163,16 @@ impl fmt::Display for Accounting {
             "{} records read: {} accepted, {} rejected, {} merged",
             self.records_read, self.accepted, self.rejected, self.merged
         )?;
+        if self.merged_conflicting > 0 {
+            write!(
+                f,
+                " ({} with a conflicting title or start time: see merges.csv)",
+                self.merged_conflicting
+            )?;
+        }
+        if self.skipped > 0 {
+            write!(f, ", {} skipped as not incidents", self.skipped)?;
+        }
         if self.follow_ups_read > 0 {
             write!(
                 f,
@@ -162,5 +210,19 @@ mod tests {
         assert!(!accounting.balances(), "one follow-up unaccounted for");
         accounting.follow_ups_rejected = 1;
         assert!(accounting.balances());
+        accounting.records_read = 6;
+        assert!(
+            !accounting.balances(),
+            "one incident record unaccounted for"
+        );
+        accounting.skipped = 1;
+        accounting.merged_conflicting = 1;
+        assert!(accounting.balances());
+        assert_eq!(
+            accounting.to_string(),
+            "6 records read: 3 accepted, 1 rejected, 1 merged (1 with a conflicting title or start \
+             time: see merges.csv), 1 skipped as not incidents; 2 follow-ups read: 1 attached, 1 \
+             rejected, 0 merged"
+        );
     }
 }

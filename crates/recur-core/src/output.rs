@@ -494,3 +494,73 @@ mod tests {
         assert_eq!(back, incident());
     }
 }
+
+/// Write merges of records with the same id as CSV: the id, where the kept record and the
+/// merged one are, the fields whose values differed, and whether the merge is suspicious (a
+/// conflicting title or start time).
+pub fn write_merges_csv<W: Write>(
+    writer: W,
+    merges: &[crate::outcome::Merge],
+) -> Result<(), OutputError> {
+    let columns: Vec<Column<crate::outcome::Merge>> = vec![
+        Column {
+            name: "id",
+            cell: |m| Cell::Text(Some(m.id.clone())),
+        },
+        Column {
+            name: "kept_file",
+            cell: |m| Cell::Text(Some(m.kept.file.clone())),
+        },
+        Column {
+            name: "kept_line",
+            cell: |m| Cell::Int(m.kept.line.map(|l| l as i64)),
+        },
+        Column {
+            name: "merged_file",
+            cell: |m| Cell::Text(Some(m.merged.file.clone())),
+        },
+        Column {
+            name: "merged_line",
+            cell: |m| Cell::Int(m.merged.line.map(|l| l as i64)),
+        },
+        Column {
+            name: "conflicting_fields",
+            cell: |m| Cell::List(m.conflicts.clone()),
+        },
+        Column {
+            name: "suspicious",
+            cell: |m| Cell::Text(Some(m.is_suspicious().to_string())),
+        },
+    ];
+    write_table(writer, merges, &columns, &[])
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod merges_tests {
+    use super::*;
+    use crate::model::Source;
+    use crate::outcome::Merge;
+
+    #[test]
+    fn merges_csv_names_both_places_and_the_conflicts() {
+        let at = |file: &str, line| Source {
+            file: file.to_owned(),
+            record: 1,
+            line: Some(line),
+        };
+        let merges = [Merge {
+            id: "INC-1".to_owned(),
+            kept: at("incidents.csv", 2),
+            merged: at("follow_ups.csv", 7),
+            conflicts: vec!["title".to_owned(), "owner".to_owned()],
+        }];
+        let mut bytes = Vec::new();
+        write_merges_csv(&mut bytes, &merges).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "id,kept_file,kept_line,merged_file,merged_line,conflicting_fields,suspicious\n\
+             INC-1,incidents.csv,2,follow_ups.csv,7,title; owner,true\n"
+        );
+    }
+}

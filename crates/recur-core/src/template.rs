@@ -674,26 +674,16 @@ mod tests {
     }
 
     #[test]
-    fn a_blank_markdown_template_holds_no_values() {
+    fn a_blank_markdown_template_is_skipped_as_no_incident() {
         let template = render_template(TemplateFormat::Markdown, &["Customer impact".to_owned()]);
-        let incident = only_incident("INC-9.md", &template);
-        let blank_follow_up = FollowUp {
-            incident_id: "INC-9".to_owned(),
-            source: incident.source.clone(),
-            ..FollowUp::default()
-        };
-        assert_eq!(
-            incident,
-            Incident {
-                id: "INC-9".to_owned(),
-                source: Source {
-                    file: "INC-9.md".to_owned(),
-                    record: 1,
-                    line: Some(1)
-                },
-                follow_ups: vec![blank_follow_up],
-                ..Incident::default()
-            }
+        let out = normalize_str("INC-9.md", &template, None, &NormalizeOptions::default());
+        assert!(out.incidents.is_empty(), "{:?}", out.incidents);
+        assert_eq!(out.accounting.skipped, 1);
+        assert!(out.accounting.balances());
+        assert!(
+            out.rejected[0]
+                .reason
+                .starts_with("skipped: not an incident")
         );
     }
 

@@ -145,6 +145,10 @@ pub struct InputSummary {
     pub rejected: usize,
     /// Records merged into another with the same id.
     pub merged: usize,
+    /// Of the merged, those whose title or start time disagreed (listed in `merges.csv`).
+    pub merged_conflicting: usize,
+    /// Documents skipped as not incidents (a README, an unfilled template).
+    pub skipped: usize,
     /// Follow-ups attached to incidents.
     pub follow_ups: usize,
     /// Follow-up records rejected.
@@ -403,6 +407,8 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
             incidents: incidents.len(),
             rejected: accounting.rejected,
             merged: accounting.merged,
+            merged_conflicting: accounting.merged_conflicting,
+            skipped: accounting.skipped,
             follow_ups: accounting.follow_ups_attached,
             follow_ups_rejected: accounting.follow_ups_rejected,
             warnings: normalized.warnings.len(),

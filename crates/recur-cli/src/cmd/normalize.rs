@@ -86,6 +86,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     write_rejected_csv(&mut bytes, &normalized.rejected)?;
     let rejected_path = sibling(&args.out, "rejected.csv");
     write_atomic(&rejected_path, &bytes)?;
+    let mut bytes = Vec::new();
+    recur_core::output::write_merges_csv(&mut bytes, &normalized.merges)?;
+    write_atomic(&sibling(&args.out, "merges.csv"), &bytes)?;
     println!(
         "wrote {} ({} incidents; rejected records in {})",
         args.out.display(),

@@ -197,5 +197,8 @@ fn write_tables(
     let mut bytes = Vec::new();
     write_rejected_csv(&mut bytes, &normalized.rejected)?;
     write_atomic(&out.join("rejected.csv"), &bytes)?;
+    let mut bytes = Vec::new();
+    recur_core::output::write_merges_csv(&mut bytes, &normalized.merges)?;
+    write_atomic(&out.join("merges.csv"), &bytes)?;
     Ok(())
 }

@@ -398,7 +398,8 @@ impl Field for IncidentField {
             Self::Remediation => &[
                 "remediation",
                 "mitigation",
-                "resolution",
+                // Not "resolution": trackers use it for how an issue was closed (Fixed,
+                // Won't Fix, Duplicate), which is no remediation.
                 "fix",
                 "actiontaken",
                 "actionstaken",

@@ -6,11 +6,16 @@
 //! date_order = "day-first"           # or "month-first": for numeric dates such as 03/04/2025
 //! time_zone = "Europe/Berlin"        # zone of naive timestamps (default UTC)
 //! event_log = true                   # one row per update: the row with the latest updated_at wins
+//! applies_to = ["csv", "jira-*.csv"] # the inputs this mapping is for: formats (csv, json, jsonl,
+//!                                    # markdown) or file-name globs (* and ?); default: all inputs
 //!
 //! [columns]                          # source column = canonical field
 //! "number" = "id"
 //! "sys_updated_at" = "updated_at"
 //! "category" = "extra"               # keep as an extra attribute, whatever the aliases say
+//!
+//! [precedence]                       # several columns for one field: the first with a value wins,
+//! severity = ["Custom field (Severity)", "Priority"]  # and a record where they disagree is warned
 //!
 //! [values.severity]                  # the team's own severity names
 //! "Blocker" = 1
@@ -25,6 +30,15 @@
 //!
 //! Field names are the canonical names of [`IncidentField`] and [`FollowUpField`]; a column
 //! mapped to `"extra"` is kept as an extra attribute even when an alias would have claimed it.
+//!
+//! `applies_to` keeps a tracker's mapping off the other inputs of the same run: with
+//! `applies_to = ["csv"]`, the Markdown postmortems read beside a Jira export keep their own
+//! headings (`## Summary` stays the summary). Files the mapping does not apply to are read with
+//! the alias table alone and the command's `--time-zone`.
+//!
+//! `[precedence]` lists, for an incident field, the columns that may give it, best first: the
+//! first column with a value gives the field; the others are not kept as extra; a record where a
+//! later column holds a different value gets a warning naming both.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -32,6 +46,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{Field, FollowUpField, IncidentField, name_key};
+use super::read::Format;
 use super::values::time::DateOrder;
 use crate::model::{FollowUpStatus, IncidentStatus};
 
@@ -56,6 +71,72 @@ pub struct Mapping {
     pub time_zone: Option<chrono_tz::Tz>,
     /// Whether inputs are event logs (`None`: decided from the data).
     pub event_log: Option<bool>,
+    /// The inputs the mapping applies to: format names or file-name globs. Empty: all inputs.
+    pub applies_to: Vec<String>,
+    /// Field → the columns that may give it, best first.
+    pub precedence: BTreeMap<IncidentField, Vec<String>>,
+}
+
+impl Mapping {
+    /// Whether this mapping applies to an input of this name (the path as given) and format.
+    /// A pattern is a format name (`csv`, `json`, `jsonl`, `markdown`) or a glob (`*`, `?`)
+    /// matched against the file name, or against the whole path when it holds a `/`.
+    pub fn applies_to_file(&self, name: &str, format: Format) -> bool {
+        if self.applies_to.is_empty() {
+            return true;
+        }
+        let file_name = std::path::Path::new(name)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(name);
+        self.applies_to
+            .iter()
+            .any(|pattern| match format_named(pattern) {
+                Some(named) => named == format,
+                None if pattern.contains('/') => glob_match(pattern, name),
+                None => glob_match(pattern, file_name),
+            })
+    }
+}
+
+fn format_named(pattern: &str) -> Option<Format> {
+    match name_key(pattern).as_str() {
+        "csv" => Some(Format::Csv),
+        "json" => Some(Format::Json),
+        "jsonl" | "ndjson" => Some(Format::Jsonl),
+        "markdown" | "md" => Some(Format::Markdown),
+        _ => None,
+    }
+}
+
+/// Whether `text` matches a glob of `*` (any run of characters) and `?` (one character).
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    // The classic two-pointer match with backtracking to the last `*`: linear in practice.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == '?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    p = star_p + 1;
+                    t = star_t + 1;
+                    star = Some((star_p, star_t + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 /// Why a mapping file was refused. Each names the key and value at fault.
@@ -96,6 +177,17 @@ pub enum MappingError {
     /// `date_order` is neither `day-first` nor `month-first`.
     #[error("date_order {0:?} is neither \"day-first\" nor \"month-first\"")]
     DateOrder(String),
+    /// `[precedence]` names a field that does not exist.
+    #[error("precedence names unknown field {field:?} (known: {known})")]
+    UnknownPrecedenceField {
+        /// The field name given.
+        field: String,
+        /// The canonical names.
+        known: String,
+    },
+    /// An `applies_to` pattern that is empty.
+    #[error("applies_to holds an empty pattern")]
+    EmptyPattern,
     /// An unknown IANA time zone.
     #[error("time_zone {0:?} is not an IANA time zone name (such as \"Europe/Berlin\")")]
     TimeZone(String),
@@ -113,6 +205,10 @@ struct MappingFile {
     date_order: Option<String>,
     time_zone: Option<String>,
     event_log: Option<bool>,
+    #[serde(default)]
+    applies_to: Vec<String>,
+    #[serde(default)]
+    precedence: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     follow_ups: FollowUpsFile,
 }
@@ -146,8 +242,21 @@ impl FromStr for Mapping {
             follow_up_columns: field_map::<FollowUpField>(&file.follow_ups.columns)?,
             null_values: file.null_values,
             event_log: file.event_log,
+            applies_to: file.applies_to,
             ..Mapping::default()
         };
+        if mapping.applies_to.iter().any(|p| p.trim().is_empty()) {
+            return Err(MappingError::EmptyPattern);
+        }
+        for (field, columns) in &file.precedence {
+            let known = IncidentField::from_name(field).ok_or_else(|| {
+                MappingError::UnknownPrecedenceField {
+                    field: field.clone(),
+                    known: known_names::<IncidentField>(),
+                }
+            })?;
+            mapping.precedence.insert(known, columns.clone());
+        }
         for (name, value) in &file.values.severity {
             let severity = u8::try_from(*value)
                 .ok()
@@ -220,14 +329,18 @@ fn field_map<F: Field>(
                 .ok_or_else(|| MappingError::UnknownField {
                     column: column.clone(),
                     field: field.clone(),
-                    known: F::ALL
-                        .iter()
-                        .map(|f| f.name())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    known: known_names::<F>(),
                 })
         })
         .collect()
+}
+
+fn known_names<F: Field>() -> String {
+    F::ALL
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -246,6 +359,8 @@ mod tests {
             "number" = "id"
             "sys_updated_at" = "updated_at"
             "category" = "extra"
+            [precedence]
+            severity = ["Sev", "Priority"]
             [values.severity]
             "Blocker" = 1
             [values.status]
@@ -263,6 +378,10 @@ mod tests {
             Some(IncidentField::UpdatedAt)
         );
         assert_eq!(mapping.columns["category"], None);
+        assert_eq!(
+            mapping.precedence[&IncidentField::Severity],
+            ["Sev", "Priority"]
+        );
         assert_eq!(mapping.severity["blocker"], 1);
         assert_eq!(mapping.status["awaitingcustomer"], IncidentStatus::Open);
         assert_eq!(mapping.follow_up_status["parked"], FollowUpStatus::WontDo);
@@ -299,5 +418,30 @@ mod tests {
             matches!(e, MappingError::TimeZone(_))
         });
         check("colums = 1", |e| matches!(e, MappingError::Syntax(_)));
+        check(
+            "[precedence]\nsevere = [\"a\"]",
+            |e| matches!(e, MappingError::UnknownPrecedenceField { field, .. } if field == "severe"),
+        );
+        check("applies_to = [\" \"]", |e| {
+            matches!(e, MappingError::EmptyPattern)
+        });
+    }
+
+    #[test]
+    fn a_mapping_applies_to_the_formats_and_globs_it_names() {
+        let all = Mapping::default();
+        assert!(all.applies_to_file("pm/a.md", Format::Markdown));
+        let mapping: Mapping = "applies_to = [\"csv\", \"jira-*.json\", \"exports/*/x?.jsonl\"]"
+            .parse()
+            .unwrap();
+        assert!(mapping.applies_to_file("dir/any.csv", Format::Csv));
+        assert!(!mapping.applies_to_file("dir/pm.md", Format::Markdown));
+        assert!(mapping.applies_to_file("dir/jira-2025.json", Format::Json));
+        assert!(!mapping.applies_to_file("dir/other.json", Format::Json));
+        assert!(mapping.applies_to_file("exports/a/x1.jsonl", Format::Jsonl));
+        assert!(!mapping.applies_to_file("exports/a/x12.jsonl", Format::Jsonl));
+        assert!(glob_match("*a*b", "xxaxxb"));
+        assert!(!glob_match("*a*b", "xxaxxbc"));
+        assert!(glob_match("**", ""));
     }
 }

@@ -36,8 +36,8 @@ pub use read::Format;
 pub use values::time::DateOrder;
 
 use crate::model::{FollowUp, Incident, Source};
-use crate::outcome::{Accounting, InputError, Normalized, RecordKind, Rejected, Warning};
-use fields::{FollowUpField, IncidentField};
+use crate::outcome::{Accounting, InputError, Merge, Normalized, RecordKind, Rejected, Warning};
+use fields::{Field, FollowUpField, IncidentField};
 use read::{RawFile, RawRecord};
 use record::{
     Context, IncidentPlan, Notes, convert_follow_up, convert_incident, is_follow_up_key, plan_file,
@@ -132,33 +132,73 @@ fn normalize_each<I: Borrow<LoadedFile>, F: Borrow<LoadedFile>>(
     follow_up_files: impl Iterator<Item = Result<F, InputError>>,
     options: &NormalizeOptions,
 ) -> Normalized {
-    let context = Context {
-        mapping: &options.mapping,
-        zone: options
-            .mapping
-            .time_zone
-            .or(options.time_zone)
-            .unwrap_or(chrono_tz::UTC),
-        zone_given: options.mapping.time_zone.is_some() || options.time_zone.is_some(),
-        default_order: options.date_order,
+    // A mapping applies to the inputs it names (`applies_to`); the others are read with the
+    // alias table alone.
+    let unmapped = Mapping::default();
+    let contexts = Contexts {
+        mapped: context_of(&options.mapping, options),
+        unmapped: context_of(&unmapped, options),
     };
     let mut run = Run::default();
     let mut candidates = Vec::new();
     for file in incident_files {
         match file {
-            Ok(file) => run.incident_file(file.borrow(), &context, &mut candidates),
+            Ok(file) => {
+                let file = file.borrow();
+                run.incident_file(file, contexts.of(file), &mut candidates);
+            }
             Err(error) => run.errors.push(error),
         }
     }
     let mut incidents = run.merge(candidates, options.mapping.event_log);
+    for (name, raw, mapped) in std::mem::take(&mut run.follow_up_tables) {
+        let context = if mapped {
+            &contexts.mapped
+        } else {
+            &contexts.unmapped
+        };
+        run.follow_up_records(&name, raw, context, &mut incidents);
+    }
     for file in follow_up_files {
         match file {
-            Ok(file) => run.follow_up_file(file.borrow(), &context, &mut incidents),
+            Ok(file) => {
+                let file = file.borrow();
+                run.follow_up_file(file, contexts.of(file), &mut incidents);
+            }
             Err(error) => run.errors.push(error),
         }
     }
-    run.note_warnings(context.zone);
+    run.note_warnings(contexts.mapped.zone);
     run.finish(incidents)
+}
+
+fn context_of<'a>(mapping: &'a Mapping, options: &NormalizeOptions) -> Context<'a> {
+    Context {
+        mapping,
+        zone: mapping
+            .time_zone
+            .or(options.time_zone)
+            .unwrap_or(chrono_tz::UTC),
+        zone_given: mapping.time_zone.is_some() || options.time_zone.is_some(),
+        default_order: options.date_order,
+    }
+}
+
+/// The context of the files a mapping applies to, and of the others.
+struct Contexts<'a> {
+    mapped: Context<'a>,
+    unmapped: Context<'a>,
+}
+
+impl Contexts<'_> {
+    fn of(&self, file: &LoadedFile) -> &Context<'_> {
+        let format = file.format.unwrap_or_else(|| Format::sniff(&file.text));
+        if self.mapped.mapping.applies_to_file(&file.name, format) {
+            &self.mapped
+        } else {
+            &self.unmapped
+        }
+    }
 }
 
 /// An accepted incident before duplicates are merged.
@@ -177,6 +217,10 @@ struct Run {
     zone_notes: BTreeMap<String, (usize, BTreeSet<String>)>,
     /// Column → (values, files) where mojibake was repaired.
     mojibake_notes: BTreeMap<String, (usize, BTreeSet<String>)>,
+    merges: Vec<Merge>,
+    /// Follow-up tables found among the incident inputs (name, records, whether the mapping
+    /// applies), joined once the incidents are merged.
+    follow_up_tables: Vec<(String, RawFile, bool)>,
 }
 
 fn file_warning(file: &str, field: Option<&str>, message: String) -> Warning {
@@ -204,8 +248,10 @@ impl Run {
         }
     }
 
-    /// Gather per-column observations; they become one warning per column at the end.
-    fn notes(&mut self, file: &str, notes: Notes) {
+    /// Gather per-column observations; they become one warning per column at the end. Per-record
+    /// warnings are kept as they are.
+    fn notes(&mut self, file: &str, mut notes: Notes) {
+        self.warnings.append(&mut notes.warnings);
         for (column, count) in notes.zone_assumed {
             let entry = self.zone_notes.entry(column).or_default();
             entry.0 += count;
@@ -253,14 +299,35 @@ impl Run {
         let Some(raw) = self.read(file, context) else {
             return;
         };
-        self.accounting.records_read += raw.records.len() + raw.rejected.len();
+        let format = file.format.unwrap_or_else(|| Format::sniff(&file.text));
+        if let Some(why) = follow_up_table(&file.name, format, &raw.records, context.mapping) {
+            self.warnings.push(file_warning(
+                &file.name,
+                None,
+                format!("read as a table of follow-ups, not incidents ({why}); pass it with --follow-ups to say so"),
+            ));
+            let mapped = context.mapping.applies_to_file(&file.name, format);
+            self.follow_up_tables.push((file.name.clone(), raw, mapped));
+            return;
+        }
+        self.accounting.records_read += raw.records.len() + raw.rejected.len() + raw.skipped.len();
         self.accounting.rejected += raw.rejected.len();
+        self.accounting.skipped += raw.skipped.len();
+        for skipped in &raw.skipped {
+            self.warnings.push(Warning {
+                source: skipped.source.clone(),
+                field: None,
+                message: skipped.reason.clone(),
+            });
+        }
         self.rejected.extend(raw.rejected);
+        self.rejected.extend(raw.skipped);
         let records: Vec<&RawRecord> = raw.records.iter().collect();
         let incident = plan_file(
             &file.name,
             &records,
             &context.mapping.columns,
+            &context.mapping.precedence,
             context,
             &mut self.warnings,
         );
@@ -284,6 +351,7 @@ impl Run {
             &file.name,
             &nested,
             &context.mapping.follow_up_columns,
+            &BTreeMap::new(),
             context,
             &mut self.warnings,
         );
@@ -429,7 +497,20 @@ impl Run {
         let mut conflicts = Vec::new();
         for other in iter {
             places.push(place(&other.incident.source));
-            let follow_ups = merge_into(&mut base, other.incident, &mut conflicts);
+            let merged_from = other.incident.source.clone();
+            let mut these = Vec::new();
+            let follow_ups = merge_into(&mut base, other.incident, &mut these);
+            let merge = Merge {
+                id: base.id.clone(),
+                kept: base.source.clone(),
+                merged: merged_from,
+                conflicts: these.iter().map(|&field| field.to_owned()).collect(),
+            };
+            if merge.is_suspicious() {
+                self.accounting.merged_conflicting += 1;
+            }
+            self.merges.push(merge);
+            conflicts.extend(these);
             for follow_up in follow_ups {
                 self.add_follow_up(&mut base, follow_up);
             }
@@ -483,24 +564,37 @@ impl Run {
         let Some(raw) = self.read(file, context) else {
             return;
         };
-        let count = raw.records.len() + raw.rejected.len();
+        self.follow_up_records(&file.name, raw, context, incidents);
+    }
+
+    /// Join the records of a follow-up table to the incidents by incident id.
+    fn follow_up_records(
+        &mut self,
+        name: &str,
+        raw: RawFile,
+        context: &Context<'_>,
+        incidents: &mut [Incident],
+    ) {
+        let count = raw.records.len() + raw.rejected.len() + raw.skipped.len();
         self.accounting.follow_ups_read += count;
-        self.accounting.follow_ups_rejected += raw.rejected.len();
-        self.rejected.extend(raw.rejected.into_iter().map(|mut r| {
-            r.kind = RecordKind::FollowUp;
-            r
-        }));
+        self.accounting.follow_ups_rejected += raw.rejected.len() + raw.skipped.len();
+        self.rejected
+            .extend(raw.rejected.into_iter().chain(raw.skipped).map(|mut r| {
+                r.kind = RecordKind::FollowUp;
+                r
+            }));
         let records: Vec<&RawRecord> = raw.records.iter().collect();
         let plan = plan_file(
-            &file.name,
+            name,
             &records,
             &context.mapping.follow_up_columns,
+            &BTreeMap::new(),
             context,
             &mut self.warnings,
         );
         if !plan.columns.fields.contains_key(&FollowUpField::IncidentId) {
             self.warnings.push(file_warning(
-                &file.name,
+                name,
                 None,
                 "no column is recognized as the incident id of a follow-up (name it incident_id, or map one in [follow_ups.columns])".to_owned(),
             ));
@@ -542,7 +636,7 @@ impl Run {
                 }
             }
         }
-        self.notes(&file.name, notes);
+        self.notes(name, notes);
     }
 
     fn finish(mut self, mut incidents: Vec<Incident>) -> Normalized {
@@ -550,11 +644,24 @@ impl Run {
             let (at_a, at_b) = (a.occurred_at(), b.occurred_at());
             (at_a.is_none(), at_a, &a.id).cmp(&(at_b.is_none(), at_b, &b.id))
         });
+        for incident in &incidents {
+            if incident.occurred_at().is_none() {
+                self.warnings.push(Warning {
+                    source: incident.source.clone(),
+                    field: Some("started_at".to_owned()),
+                    message: format!(
+                        "incident {} has no usable date (no start, detection, acknowledgement, mitigation or resolution time): it is counted in no month",
+                        incident.id
+                    ),
+                });
+            }
+        }
         self.accounting.accepted = incidents.len();
         self.accounting.follow_ups_attached = incidents.iter().map(|i| i.follow_ups.len()).sum();
         Normalized {
             incidents,
             rejected: self.rejected,
+            merges: self.merges,
             warnings: self.warnings,
             errors: self.errors,
             accounting: self.accounting,
@@ -690,55 +797,232 @@ fn fill_follow_up(base: &mut FollowUp, other: FollowUp) {
     base.tracker = base.tracker.take().or(other.tracker);
 }
 
-/// Expand folders (recursively, in name order) into the files of known formats.
+/// Incident fields a follow-up table does not have: a table with one of them is incidents.
+const INCIDENT_ONLY: &[IncidentField] = &[
+    IncidentField::Severity,
+    IncidentField::DetectedAt,
+    IncidentField::AcknowledgedAt,
+    IncidentField::MitigatedAt,
+    IncidentField::Services,
+    IncidentField::DetectionMethod,
+    IncidentField::Alerts,
+    IncidentField::Trigger,
+    IncidentField::RootCause,
+    IncidentField::ContributingFactors,
+    IncidentField::Recovery,
+    IncidentField::Prevention,
+];
+
+/// Why a table among the incident inputs is a table of follow-ups (an export folder laid out
+/// like `data/sample/`), or `None` when it is incidents. A follow-up table has a column naming
+/// the incident of each row, and either a name that says so (`follow_ups.csv`,
+/// `action-items.json`) or the columns of follow-ups (a title and an owner, due date or
+/// status) without any column only incidents have (severity, root cause, …).
+fn follow_up_table(
+    name: &str,
+    format: Format,
+    records: &[RawRecord],
+    mapping: &Mapping,
+) -> Option<String> {
+    if format == Format::Markdown || records.is_empty() {
+        return None;
+    }
+    let mut seen = BTreeSet::new();
+    let columns: Vec<&str> = records
+        .iter()
+        .flat_map(|record| record.fields.iter().map(|(key, _)| &**key))
+        .filter(|key| seen.insert(*key))
+        .collect();
+    let forced =
+        |overrides: &BTreeMap<String, Option<FollowUpField>>| -> BTreeMap<String, FollowUpField> {
+            overrides
+                .iter()
+                .filter_map(|(column, field)| field.map(|f| (column.clone(), f)))
+                .collect()
+        };
+    let follow_up =
+        fields::ColumnPlan::decide(columns.iter().copied(), &forced(&mapping.follow_up_columns));
+    let incident_column = follow_up.fields.get(&FollowUpField::IncidentId)?;
+    if mapping.columns.contains_key(incident_column.as_str()) {
+        // The mapping says what this column is in an incident table.
+        return None;
+    }
+    let stem = Path::new(name)
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or_default();
+    let words: Vec<&str> = stem
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let named = (1..=words.len().min(3)).any(|n| {
+        let tail = fields::name_key(&words[words.len() - n..].concat());
+        IncidentField::FollowUps.aliases().contains(&tail.as_str())
+    });
+    if named {
+        return Some(format!(
+            "its name says so and column {incident_column:?} names the incident"
+        ));
+    }
+    let incident_forced: BTreeMap<String, IncidentField> = mapping
+        .columns
+        .iter()
+        .filter_map(|(column, field)| field.map(|f| (column.clone(), f)))
+        .collect();
+    let incident = fields::ColumnPlan::decide(columns.iter().copied(), &incident_forced);
+    let has_incident_field = INCIDENT_ONLY
+        .iter()
+        .any(|field| incident.fields.contains_key(field));
+    let follow_up_like = follow_up.fields.contains_key(&FollowUpField::Title)
+        && [
+            FollowUpField::Owner,
+            FollowUpField::DueAt,
+            FollowUpField::Status,
+            FollowUpField::ClosedAt,
+        ]
+        .iter()
+        .any(|field| follow_up.fields.contains_key(field));
+    (follow_up_like && !has_incident_field).then(|| {
+        format!(
+            "column {incident_column:?} names the incident, and no column holds a severity, root cause or other incident field"
+        )
+    })
+}
+
+/// Expand folders (recursively, in name order) into the files of known formats. Symbolic links
+/// to files and folders are followed (a link back into a folder already read is reported and
+/// not read twice); dangling links, fifos, sockets and devices are skipped with a warning that
+/// names them.
 fn expand(
     paths: &[PathBuf],
     errors: &mut Vec<InputError>,
     warnings: &mut Vec<Warning>,
 ) -> Vec<PathBuf> {
     let mut files = Vec::new();
+    let mut seen_files = BTreeSet::new();
     for path in paths {
         if !path.is_dir() {
             files.push(path.clone());
             continue;
         }
-        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-            match entry {
-                Ok(entry) if entry.file_type().is_file() => {
-                    let file = entry.into_path();
-                    if Format::from_path(&file).is_some() {
-                        files.push(file);
-                    } else {
-                        warnings.push(file_warning(
-                            &file.display().to_string(),
-                            None,
-                            "skipped: not a CSV, JSON, JSONL or Markdown file".to_owned(),
-                        ));
-                    }
-                }
-                Ok(_) => {}
-                Err(error) => errors.push(InputError {
-                    file: error
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name();
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let at = error
                         .path()
-                        .map_or_else(|| path.display().to_string(), |p| p.display().to_string()),
-                    line: None,
-                    message: format!("cannot read folder: {error}"),
-                }),
+                        .map_or_else(|| path.display().to_string(), |p| p.display().to_string());
+                    if error.loop_ancestor().is_some() {
+                        warnings.push(file_warning(
+                            &at,
+                            None,
+                            "skipped: a symbolic link back to a folder already being read"
+                                .to_owned(),
+                        ));
+                    } else if error.path().is_some_and(|p| p.is_symlink() && !p.exists()) {
+                        warnings.push(file_warning(
+                            &at,
+                            None,
+                            "skipped: a symbolic link to nothing (dangling)".to_owned(),
+                        ));
+                    } else {
+                        errors.push(InputError {
+                            file: at,
+                            line: None,
+                            message: format!("cannot read folder: {error}"),
+                        });
+                    }
+                    continue;
+                }
+            };
+            let file_type = entry.file_type();
+            if file_type.is_dir() {
+                continue;
             }
+            let file = entry.into_path();
+            if !file_type.is_file() {
+                warnings.push(file_warning(
+                    &file.display().to_string(),
+                    None,
+                    format!("skipped: {}, not a regular file", special_kind(&file)),
+                ));
+                continue;
+            }
+            if Format::from_path(&file).is_none() {
+                warnings.push(file_warning(
+                    &file.display().to_string(),
+                    None,
+                    "skipped: not a CSV, JSON, JSONL or Markdown file".to_owned(),
+                ));
+                continue;
+            }
+            // Two links to one file inside the inputs: read it once.
+            let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if !seen_files.insert(canonical.clone()) {
+                warnings.push(file_warning(
+                    &file.display().to_string(),
+                    None,
+                    format!(
+                        "skipped: the same file as {} (a symbolic link), already read",
+                        canonical.display()
+                    ),
+                ));
+                continue;
+            }
+            files.push(file);
         }
     }
     files
 }
 
-/// Read a file as UTF-8 text.
+/// What a path that is not a regular file or folder is, in words.
+fn special_kind(path: &Path) -> &'static str {
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return "unreadable";
+    };
+    let file_type = metadata.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a fifo (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+/// Read a file as UTF-8 text. A fifo, socket or device is refused without opening it (reading
+/// one could block forever).
 fn load(path: &Path) -> Result<LoadedFile, InputError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| InputError {
+    let cannot = |error: std::io::Error| InputError {
         file: name.clone(),
         line: None,
         message: format!("cannot read: {error}"),
-    })?;
-    let text = read::decode(&name, bytes)?;
+    };
+    let metadata = std::fs::metadata(path).map_err(cannot)?;
+    if !metadata.is_file() {
+        return Err(InputError {
+            file: name.clone(),
+            line: None,
+            message: format!("cannot read: {}, not a regular file", special_kind(path)),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
+    let text = read::unify_line_ends(read::decode(&name, bytes)?);
     Ok(LoadedFile {
         name,
         format: Format::from_path(path),

@@ -98,6 +98,39 @@ pub(crate) struct RawFile {
     pub records: Vec<RawRecord>,
     /// Records that could not even be read as records (a short CSV row, a bad JSONL line).
     pub rejected: Vec<Rejected>,
+    /// Documents that are not incidents at all (a README, an unfilled template), with the
+    /// reason; they are counted as skipped, not rejected.
+    pub skipped: Vec<Rejected>,
+}
+
+/// The text with every line break as `\n`: `\r\n` (Excel, Python's csv) and a lone `\r` (old
+/// Mac exports) each become one `\n`, so that line numbers count the lines a text editor shows,
+/// whatever the line endings, even mixed in one file. Done in place: no second copy of a
+/// large file.
+pub(crate) fn unify_line_ends(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    let mut write = 0;
+    let mut read = 0;
+    while read < bytes.len() {
+        let byte = bytes[read];
+        if byte == b'\r' {
+            bytes[write] = b'\n';
+            if bytes.get(read + 1) == Some(&b'\n') {
+                read += 1;
+            }
+        } else {
+            bytes[write] = byte;
+        }
+        write += 1;
+        read += 1;
+    }
+    bytes.truncate(write);
+    // Only ASCII bytes were replaced or removed, so the text is still UTF-8.
+    String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// Decode bytes as UTF-8 (a leading BOM is dropped), or say at which line they stop being UTF-8.
@@ -112,7 +145,15 @@ pub(crate) fn decode(file: &str, bytes: Vec<u8>) -> Result<String, InputError> {
         Err(error) => {
             let valid = error.utf8_error().valid_up_to();
             let bytes = error.as_bytes();
-            let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            let before = &bytes[..valid];
+            let line = before
+                .iter()
+                .enumerate()
+                .filter(|&(at, &byte)| {
+                    byte == b'\n' || (byte == b'\r' && before.get(at + 1) != Some(&b'\n'))
+                })
+                .count()
+                + 1;
             Err(InputError {
                 file: file.to_owned(),
                 line: Some(line),
@@ -132,6 +173,12 @@ pub(crate) fn read_text(
     format: Format,
     records_key: &dyn Fn(&str) -> bool,
 ) -> Result<RawFile, InputError> {
+    let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
+        std::borrow::Cow::Owned(unify_line_ends(text.to_owned()))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let text = text.as_ref();
     match format {
         Format::Csv => Ok(read_csv(file, text)),
         Format::Json => read_json(file, text, records_key),
@@ -494,13 +541,126 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
             field.aliases().contains(&whole.as_str())
         })
     };
-    let mut narrative = String::new();
-    let mut title = None;
-    let mut section: Option<(String, String)> = None;
-    let mut sections: Vec<(String, String)> = Vec::new();
+    let filled_front = fields.iter().any(|(_, value)| has_value(value));
     let body = without_comments(body);
+    // A `Key: value` line gives a field the front matter left out; otherwise it stays prose.
+    let wanted = |key: &str| {
+        let key = name_key(key);
+        IncidentField::ALL.iter().any(|field| {
+            !matches!(field, IncidentField::Body | IncidentField::FollowUps)
+                && field.aliases().contains(&key.as_str())
+                && !has(*field, &fields)
+        })
+    };
+    let parts = markdown_parts(&body, &at, &wanted);
+    let filled_body = !parts.key_values.is_empty()
+        || !parts.follow_ups.is_empty()
+        || parts
+            .sections
+            .iter()
+            .any(|(_, content)| !content.trim().is_empty());
+    if !filled_front && !filled_body {
+        out.skipped.push(reject(
+            at,
+            "skipped: not an incident (no front matter value, no `## Section` or `Key: value` line naming an incident field, or only a template's hints)".to_owned(),
+        ));
+        return out;
+    }
+    for (key, value) in parts.key_values {
+        fields.push((Key::from(key), RawValue::Text(value)));
+    }
+    if !has(IncidentField::Id, &fields) {
+        let stem = Path::new(file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(file);
+        fields.push((Key::from("id"), RawValue::Text(stem.to_owned())));
+    }
+    if let Some(title) = parts.title
+        && !has(IncidentField::Title, &fields)
+    {
+        fields.push((Key::from("title"), RawValue::Text(title)));
+    }
+    let mut follow_ups = parts.follow_ups;
+    for (heading, content) in parts.sections {
+        if section_field(&heading) != Some(IncidentField::FollowUps) {
+            fields.push((
+                Key::from(heading),
+                RawValue::Text(content.trim().to_owned()),
+            ));
+        }
+    }
+    if !follow_ups.is_empty() {
+        // One column of follow-ups: the front matter's, when it has one, else a new one.
+        let existing = fields.iter_mut().find_map(|(key, value)| match value {
+            RawValue::Records(records) if records_key(key) => Some(records),
+            _ => None,
+        });
+        match existing {
+            Some(records) => records.append(&mut follow_ups),
+            None => fields.push((Key::from("follow_ups"), RawValue::Records(follow_ups))),
+        }
+    }
+    let narrative = parts.narrative.trim();
+    if !narrative.is_empty() {
+        fields.push((Key::from("body"), RawValue::Text(narrative.to_owned())));
+    }
+    out.records.push(RawRecord { source: at, fields });
+    out
+}
+
+/// Whether a raw value holds anything: a non-blank text, a list with a non-blank item, nested
+/// records with a value.
+fn has_value(value: &RawValue) -> bool {
+    match value {
+        RawValue::Text(text) => !text.trim().is_empty(),
+        RawValue::List(items) => items.iter().any(|item| !item.trim().is_empty()),
+        RawValue::Records(records) => records
+            .iter()
+            .any(|record| record.fields.iter().any(|(_, value)| has_value(value))),
+    }
+}
+
+/// What the body of a Markdown postmortem holds.
+#[derive(Debug, Default)]
+struct MarkdownParts {
+    /// The first `# ` heading.
+    title: Option<String>,
+    /// `## Heading` sections that name a field, with their content (follow-up sections too,
+    /// whose items are also in `follow_ups`).
+    sections: Vec<(String, String)>,
+    /// `Key: value` and `**Key:** value` lines naming an incident field, outside field sections.
+    key_values: Vec<(String, String)>,
+    /// Items of follow-up sections, checklist items anywhere, rows of action-item tables.
+    follow_ups: Vec<RawRecord>,
+    /// Everything else.
+    narrative: String,
+}
+
+fn is_fence(line: &str) -> bool {
+    line.starts_with("```") || line.starts_with("~~~")
+}
+
+/// Split a Markdown body into its parts, line by line. Lines inside code fences are narrative.
+fn markdown_parts(body: &str, at: &Source, wanted: &dyn Fn(&str) -> bool) -> MarkdownParts {
+    let mut parts = MarkdownParts::default();
+    let mut section: Option<(String, String)> = None;
+    let mut table: Vec<&str> = Vec::new();
+    let mut in_fence = false;
     for line in body.lines() {
         let trimmed = line.trim_start();
+        if !in_fence && trimmed.starts_with('|') {
+            table.push(line);
+            continue;
+        }
+        flush_table(&mut table, &mut section, &mut parts, at);
+        if in_fence || is_fence(trimmed) {
+            if is_fence(trimmed) {
+                in_fence = !in_fence;
+            }
+            push_line(&mut section, &mut parts.narrative, line);
+            continue;
+        }
         let level = trimmed.chars().take_while(|&c| c == '#').count();
         let is_heading = (1..=6).contains(&level) && trimmed[level..].starts_with(' ');
         if is_heading {
@@ -510,10 +670,10 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
                 .trim()
                 .to_owned();
             if let Some(done) = section.take() {
-                sections.push(done);
+                parts.sections.push(done);
             }
-            if level == 1 && title.is_none() {
-                title = Some(heading);
+            if level == 1 && parts.title.is_none() {
+                parts.title = Some(heading);
                 continue;
             }
             if section_field(&heading).is_some() {
@@ -521,68 +681,380 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
                 continue;
             }
         }
-        match &mut section {
-            Some((_, content)) => {
-                content.push_str(line);
-                content.push('\n');
+        let in_follow_ups = section
+            .as_ref()
+            .is_some_and(|(heading, _)| section_field(heading) == Some(IncidentField::FollowUps));
+        if let Some(item) = list_item(trimmed) {
+            let (checked, text) = checkbox(item);
+            if in_follow_ups || checked.is_some() {
+                if let Some(record) = follow_up_item(text, checked, at) {
+                    parts.follow_ups.push(record);
+                }
+                if in_follow_ups {
+                    push_line(&mut section, &mut parts.narrative, line);
+                }
+                continue;
             }
-            None => {
-                narrative.push_str(line);
-                narrative.push('\n');
+        }
+        if section.is_none()
+            && let Some((key, value)) = key_value_line(trimmed)
+            && wanted(&key)
+            && !parts
+                .key_values
+                .iter()
+                .any(|(k, _)| name_key(k) == name_key(&key))
+        {
+            parts.key_values.push((key, value));
+            continue;
+        }
+        push_line(&mut section, &mut parts.narrative, line);
+    }
+    flush_table(&mut table, &mut section, &mut parts, at);
+    if let Some(done) = section.take() {
+        parts.sections.push(done);
+    }
+    parts
+}
+
+fn push_line(section: &mut Option<(String, String)>, narrative: &mut String, line: &str) {
+    let target = match section {
+        Some((_, content)) => content,
+        None => narrative,
+    };
+    target.push_str(line);
+    target.push('\n');
+}
+
+/// A finished table: its rows become follow-ups when its header names an action and an owner,
+/// due date, status or ticket; otherwise its lines stay where they were.
+fn flush_table(
+    table: &mut Vec<&str>,
+    section: &mut Option<(String, String)>,
+    parts: &mut MarkdownParts,
+    at: &Source,
+) {
+    if table.is_empty() {
+        return;
+    }
+    match action_item_rows(table, at) {
+        Some(mut rows) => parts.follow_ups.append(&mut rows),
+        None => {
+            for line in table.iter() {
+                push_line(section, &mut parts.narrative, line);
             }
         }
     }
-    if let Some(done) = section.take() {
-        sections.push(done);
-    }
-    if !has(IncidentField::Id, &fields) {
-        let stem = Path::new(file)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or(file);
-        fields.push((Key::from("id"), RawValue::Text(stem.to_owned())));
-    }
-    if let Some(title) = title
-        && !has(IncidentField::Title, &fields)
+    table.clear();
+}
+
+/// Header names (by [`name_key`]) of an action-item table that hold the action itself.
+const ACTION_HEADERS: &[&str] = &[
+    "action",
+    "actions",
+    "actionitem",
+    "actionitems",
+    "item",
+    "task",
+    "title",
+    "followup",
+    "description",
+    "what",
+    "todo",
+];
+/// Header names of an action-item table that hold its ticket.
+const TICKET_HEADERS: &[&str] = &["ticket", "issue", "jira", "tracker", "link", "key", "ref"];
+/// Header names that, beside an action, make a table one of action items.
+const DETAIL_HEADERS: &[&str] = &[
+    "owner",
+    "assignee",
+    "who",
+    "responsible",
+    "due",
+    "duedate",
+    "dueat",
+    "deadline",
+    "status",
+    "state",
+];
+
+/// The rows of a Markdown table of action items, as follow-up records, or `None` when the
+/// table is something else.
+fn action_item_rows(lines: &[&str], at: &Source) -> Option<Vec<RawRecord>> {
+    let cells = |line: &str| -> Vec<String> {
+        let inner = line.trim().trim_start_matches('|');
+        let inner = inner.strip_suffix('|').unwrap_or(inner);
+        inner
+            .split('|')
+            .map(|cell| cell.trim().to_owned())
+            .collect()
+    };
+    let (header, rest) = lines.split_first()?;
+    let (rule, rows) = rest.split_first()?;
+    if !rule.contains('-')
+        || !rule
+            .chars()
+            .all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
     {
-        fields.push((Key::from("title"), RawValue::Text(title)));
+        return None;
     }
-    for (heading, content) in sections {
-        let value = match section_field(&heading) {
-            Some(IncidentField::FollowUps) => RawValue::Records(
-                list_items(&content)
-                    .into_iter()
-                    .map(|title| RawRecord {
-                        source: at.clone(),
-                        fields: vec![(Key::from("title"), RawValue::Text(title))],
-                    })
-                    .collect(),
-            ),
-            _ => RawValue::Text(content.trim().to_owned()),
-        };
-        fields.push((Key::from(heading), value));
+    let names: Vec<String> = cells(header)
+        .iter()
+        .map(|name| {
+            let key = name_key(name);
+            if ACTION_HEADERS.contains(&key.as_str()) {
+                "title".to_owned()
+            } else if TICKET_HEADERS.contains(&key.as_str()) {
+                "tracker".to_owned()
+            } else {
+                name.clone()
+            }
+        })
+        .collect();
+    let has_action = names.iter().any(|name| name == "title");
+    let has_detail = names
+        .iter()
+        .any(|name| name == "tracker" || DETAIL_HEADERS.contains(&name_key(name).as_str()));
+    if !has_action || !has_detail {
+        return None;
     }
-    let narrative = narrative.trim();
-    if !narrative.is_empty() {
-        fields.push((Key::from("body"), RawValue::Text(narrative.to_owned())));
+    let records = rows
+        .iter()
+        .map(|row| {
+            let fields = names
+                .iter()
+                .zip(cells(row))
+                .filter(|(_, cell)| !cell.is_empty())
+                .map(|(name, cell)| (Key::from(name.as_str()), RawValue::Text(cell)))
+                .collect();
+            RawRecord {
+                source: at.clone(),
+                fields,
+            }
+        })
+        .filter(|record| !record.fields.is_empty())
+        .collect();
+    Some(records)
+}
+
+/// The text of a list item line (`- x`, `* x`, `+ x`, `1. x`), if the line is one.
+fn list_item(line: &str) -> Option<&str> {
+    let rest = line
+        .strip_prefix("- ")
+        .or_else(|| line.strip_prefix("* "))
+        .or_else(|| line.strip_prefix("+ "))
+        .or_else(|| {
+            let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                line[digits..].strip_prefix(". ")
+            } else {
+                None
+            }
+        })?;
+    let rest = rest.trim();
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// A task-list checkbox at the start of an item: `Some(true)` for `[x]`, `Some(false)` for
+/// `[ ]`, with the rest of the item.
+fn checkbox(item: &str) -> (Option<bool>, &str) {
+    for (mark, checked) in [("[ ]", false), ("[x]", true), ("[X]", true)] {
+        if let Some(rest) = item.strip_prefix(mark) {
+            return (Some(checked), rest.trim());
+        }
     }
-    out.records.push(RawRecord { source: at, fields });
+    (None, item)
+}
+
+/// A follow-up from a list item: `Add an alert (@priya, due 2025-10-15) OPS-88` gives the
+/// title `Add an alert`, owner `priya`, due date `2025-10-15` and ticket `OPS-88`; a checkbox
+/// gives the status.
+fn follow_up_item(text: &str, checked: Option<bool>, at: &Source) -> Option<RawRecord> {
+    let details = item_details(text);
+    if details.title.is_empty() && details.ticket.is_none() {
+        return None;
+    }
+    let mut fields = Vec::new();
+    let mut add = |key: &str, value: String| fields.push((Key::from(key), RawValue::Text(value)));
+    if !details.title.is_empty() {
+        add("title", details.title);
+    }
+    if let Some(checked) = checked {
+        add("status", if checked { "done" } else { "open" }.to_owned());
+    }
+    if let Some(owner) = details.owner {
+        add("owner", owner);
+    }
+    if let Some(due) = details.due {
+        add("due", due);
+    }
+    if let Some(ticket) = details.ticket {
+        add("id", ticket.clone());
+        add("tracker", ticket);
+    }
+    Some(RawRecord {
+        source: at.clone(),
+        fields,
+    })
+}
+
+/// What a follow-up item's text says besides its title.
+#[derive(Debug, Default, PartialEq)]
+struct ItemDetails {
+    title: String,
+    owner: Option<String>,
+    due: Option<String>,
+    ticket: Option<String>,
+}
+
+/// Take `@owner`, `owner: X`, `due YYYY-MM-DD` / `due: …` and a tracker key (`OPS-88`) out of
+/// an item's text; what is left, without emptied brackets and dangling separators, is the
+/// title.
+fn item_details(text: &str) -> ItemDetails {
+    let mut details = ItemDetails::default();
+    let words = tokens(text);
+    let mut title_words: Vec<&str> = Vec::new();
+    let mut index = 0;
+    while index < words.len() {
+        let word = words[index].as_str();
+        let lower = word.to_lowercase();
+        let next = words.get(index + 1).map(String::as_str);
+        if let Some(owner) = word.strip_prefix('@').filter(|owner| is_name(owner)) {
+            details.owner.get_or_insert_with(|| owner.to_owned());
+        } else if matches!(lower.as_str(), "owner:" | "owner" | "assignee:")
+            && let Some(owner) = next.filter(|next| is_name(next))
+        {
+            details.owner.get_or_insert_with(|| owner.to_owned());
+            index += 1;
+        } else if matches!(lower.as_str(), "due:" | "due")
+            && let Some(due) = next.filter(|next| looks_like_date(next))
+        {
+            details.due.get_or_insert_with(|| due.to_owned());
+            index += 1;
+        } else if details.ticket.is_none() && is_tracker_key(word) {
+            details.ticket = Some(word.to_owned());
+        } else {
+            title_words.push(word);
+        }
+        index += 1;
+    }
+    details.title = tidy_title(&title_words);
+    details
+}
+
+/// The words of an item, with brackets, commas and semicolons as words of their own.
+fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if c.is_whitespace() || matches!(c, '(' | ')' | ',' | ';' | '[' | ']') {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            if !c.is_whitespace() {
+                out.push(c.to_string());
+            }
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
     out
 }
 
-/// Bullet items of a Markdown list section.
-fn list_items(content: &str) -> Vec<String> {
-    content
-        .lines()
-        .map(str::trim)
-        .filter_map(|line| {
-            line.strip_prefix("- ")
-                .or_else(|| line.strip_prefix("* "))
-                .map(str::trim)
-                .filter(|item| !item.is_empty())
-                .map(str::to_owned)
-        })
-        .collect()
+/// The title words joined back: brackets left empty (or holding only separators) by the
+/// details taken out are dropped, separators at either end too, and punctuation is attached to
+/// its word again (`a ( b )` → `a (b)`).
+fn tidy_title(words: &[&str]) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for &word in words {
+        if matches!(word, ")" | "]") {
+            let open = if word == ")" { "(" } else { "[" };
+            if let Some(start) = kept.iter().rposition(|w| *w == open)
+                && kept[start + 1..].iter().all(|w| matches!(*w, "," | ";"))
+            {
+                kept.truncate(start);
+                continue;
+            }
+        }
+        kept.push(word);
+    }
+    let separator = |w: &&str| matches!(*w, "," | ";" | "-" | "—" | "–" | ":");
+    while kept.last().is_some_and(separator) {
+        kept.pop();
+    }
+    while kept.first().is_some_and(separator) {
+        kept.remove(0);
+    }
+    let mut title = String::new();
+    for (index, word) in kept.iter().enumerate() {
+        let glue_left = matches!(*word, ")" | "]" | "," | ";");
+        let after_open = index > 0 && matches!(kept[index - 1], "(" | "[");
+        if index > 0 && !glue_left && !after_open {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    title
+}
+
+fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Whether a word looks like a date: at least four digits, with `-`, `/` or `.` between them.
+fn looks_like_date(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '/' | '.'))
+        && text.chars().filter(char::is_ascii_digit).count() >= 4
+}
+
+/// A tracker key: capital letters (and digits), a dash, a number (`OPS-88`, `SRE2-7`).
+fn is_tracker_key(word: &str) -> bool {
+    let Some((project, number)) = word.split_once('-') else {
+        return false;
+    };
+    project.len() >= 2
+        && project.starts_with(|c: char| c.is_ascii_uppercase())
+        && project
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A `Key: value` or `**Key:** value` line (also as a list item), with the key as written.
+fn key_value_line(line: &str) -> Option<(String, String)> {
+    let line = list_item(line).unwrap_or(line);
+    let bold = line
+        .strip_prefix("**")
+        .map(|rest| (rest, "**"))
+        .or_else(|| line.strip_prefix("__").map(|rest| (rest, "__")));
+    let (key, value) = match bold {
+        Some((rest, marker)) => {
+            let end = rest.find(marker)?;
+            let (key, after) = (&rest[..end], &rest[end + marker.len()..]);
+            match key.strip_suffix(':') {
+                Some(key) => (key, after),
+                None => (key, after.strip_prefix(':')?),
+            }
+        }
+        None => line.split_once(':')?,
+    };
+    let key = key.trim();
+    let value = value.trim();
+    let plausible_key = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '/' | '(' | ')'));
+    // `https://…`: the key would be a URL scheme, not a field.
+    (plausible_key && !value.is_empty() && !value.starts_with("//"))
+        .then(|| (key.to_owned(), value.to_owned()))
 }
 
 /// Split `---` YAML front matter from the body.
@@ -759,7 +1231,11 @@ mod tests {
 
     #[test]
     fn markdown_without_front_matter_takes_the_id_from_the_file_name() {
-        let file = read_markdown("dir/2025-01-db.md", "# Title\n\ntext", &no_records);
+        let file = read_markdown(
+            "dir/2025-01-db.md",
+            "# Title\n\nSeverity: SEV2\n\ntext",
+            &no_records,
+        );
         assert_eq!(
             text_of(&file.records[0], "id").as_deref(),
             Some("2025-01-db")
@@ -774,6 +1250,244 @@ mod tests {
         assert!(file.rejected[0].reason.contains("YAML"));
         let file = read_markdown("b.md", "---\nid: 1\nbody", &no_records);
         assert!(file.rejected[0].reason.contains("never ends"));
+    }
+
+    /// Read a text with the line endings a test asks for, as the normalizer reads it.
+    fn read_with(format: Format, text: &str) -> RawFile {
+        read_text("f", text, format, &no_records).unwrap()
+    }
+
+    fn lines(file: &RawFile) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+        (
+            file.records.iter().map(|r| r.source.line).collect(),
+            file.rejected.iter().map(|r| r.source.line).collect(),
+        )
+    }
+
+    #[test]
+    fn csv_line_numbers_are_true_with_crlf_cr_and_mixed_endings() {
+        // Line 3 is a short row; line 4 holds a quoted two-line cell; line 6 is the next row.
+        let lf = "id,title\n1,a\n2\n3,\"two\nlines\"\n4,d\n";
+        for text in [
+            lf.to_owned(),
+            lf.replace('\n', "\r\n"),
+            lf.replace('\n', "\r"),
+            "id,title\r\n1,a\r2\n3,\"two\r\nlines\"\r4,d\r\n".to_owned(),
+        ] {
+            let file = read_with(Format::Csv, &text);
+            assert_eq!(
+                lines(&file),
+                (vec![Some(2), Some(4), Some(6)], vec![Some(3)]),
+                "{text:?}"
+            );
+            assert_eq!(
+                text_of(&file.records[1], "title").as_deref(),
+                Some("two\nlines")
+            );
+        }
+    }
+
+    #[test]
+    fn jsonl_line_numbers_are_true_with_crlf_cr_and_mixed_endings() {
+        let lf = "{\"id\":1}\n\nnot json\n{\"id\":2}\n";
+        for text in [
+            lf.to_owned(),
+            lf.replace('\n', "\r\n"),
+            lf.replace('\n', "\r"),
+            "{\"id\":1}\r\n\rnot json\n{\"id\":2}\r".to_owned(),
+        ] {
+            let file = read_with(Format::Jsonl, &text);
+            assert_eq!(
+                lines(&file),
+                (vec![Some(1), Some(4)], vec![Some(3)]),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn markdown_line_numbers_are_true_with_crlf_cr_and_mixed_endings() {
+        let lf = "---\nid: A\nseverity: [unclosed\n---\nbody\n";
+        for text in [
+            lf.to_owned(),
+            lf.replace('\n', "\r\n"),
+            lf.replace('\n', "\r"),
+            "---\r\nid: A\rseverity: [unclosed\n---\r\nbody".to_owned(),
+        ] {
+            let file = read_with(Format::Markdown, &text);
+            assert_eq!(file.rejected.len(), 1, "{text:?}");
+            let line = file.rejected[0].source.line;
+            assert!(
+                line == Some(3) || line == Some(4),
+                "the YAML error is at the unclosed list or the end of the front matter: {line:?} in {text:?}"
+            );
+        }
+        // With CR-only endings the sections still split.
+        let file = read_with(Format::Markdown, "# T\r\r## Root cause\r\rdisk full\r");
+        assert_eq!(
+            text_of(&file.records[0], "Root cause").as_deref(),
+            Some("disk full")
+        );
+    }
+
+    #[test]
+    fn line_ends_are_unified_in_place() {
+        assert_eq!(
+            unify_line_ends("a\r\nb\rc\n\r\nd\r".to_owned()),
+            "a\nb\nc\n\nd\n"
+        );
+        assert_eq!(unify_line_ends("é\r\n".to_owned()), "é\n");
+        let error = decode("f.csv", b"id\r1\r\n\xff\n".to_vec()).unwrap_err();
+        assert_eq!(error.line, Some(3));
+    }
+
+    #[test]
+    fn markdown_key_value_lines_read_like_front_matter() {
+        let text = "# Outage\n\nIncident ID: IR-7\n**Severity:** SEV-2\n__Owner__: ana\n- Status: resolved\nNote: not a field\n\n## Root cause\n\nCause: stays in the section\n";
+        let file = read_markdown("x.md", text, &no_records);
+        let record = &file.records[0];
+        assert_eq!(text_of(record, "Incident ID").as_deref(), Some("IR-7"));
+        assert_eq!(text_of(record, "Severity").as_deref(), Some("SEV-2"));
+        assert_eq!(text_of(record, "Owner").as_deref(), Some("ana"));
+        assert_eq!(text_of(record, "Status").as_deref(), Some("resolved"));
+        assert_eq!(
+            text_of(record, "id"),
+            None,
+            "the id line wins over the file name"
+        );
+        assert_eq!(text_of(record, "Note"), None);
+        assert_eq!(
+            text_of(record, "body").as_deref(),
+            Some("Note: not a field")
+        );
+        assert_eq!(
+            text_of(record, "Root cause").as_deref(),
+            Some("Cause: stays in the section")
+        );
+        // Front matter wins over a body line; a code block is narrative.
+        let text = "---\nseverity: SEV1\n---\nSeverity: SEV3\n```\nOwner: root\n```\n";
+        let record = &read_markdown("y.md", text, &no_records).records[0];
+        assert_eq!(text_of(record, "severity").as_deref(), Some("SEV1"));
+        assert_eq!(text_of(record, "Owner"), None);
+        assert!(text_of(record, "body").is_some_and(|b| b.contains("Severity: SEV3")));
+    }
+
+    #[test]
+    fn key_value_lines() {
+        let check = |line: &str, expected: Option<(&str, &str)>| {
+            assert_eq!(
+                key_value_line(line),
+                expected.map(|(k, v)| (k.to_owned(), v.to_owned())),
+                "{line:?}"
+            );
+        };
+        check("Severity: SEV2", Some(("Severity", "SEV2")));
+        check(
+            "**Start time:** 2025-01-01",
+            Some(("Start time", "2025-01-01")),
+        );
+        check("**Owner**: ana", Some(("Owner", "ana")));
+        check("* Team: payments", Some(("Team", "payments")));
+        check("https://example.com", None);
+        check("Severity:", None);
+        check(
+            "A long sentence that happens to have a colon somewhere: here",
+            None,
+        );
+        check("**bold** text: no", None);
+    }
+
+    #[test]
+    fn follow_up_items_give_their_details() {
+        let check = |text: &str,
+                     title: &str,
+                     owner: Option<&str>,
+                     due: Option<&str>,
+                     ticket: Option<&str>| {
+            let details = item_details(text);
+            assert_eq!(
+                details,
+                ItemDetails {
+                    title: title.to_owned(),
+                    owner: owner.map(str::to_owned),
+                    due: due.map(str::to_owned),
+                    ticket: ticket.map(str::to_owned),
+                },
+                "{text:?}"
+            );
+        };
+        check(
+            "Validate batch size (@priya, due 2025-10-15) OPS-88",
+            "Validate batch size",
+            Some("priya"),
+            Some("2025-10-15"),
+            Some("OPS-88"),
+        );
+        check(
+            "Roll back (owner: Sam; due: 30/09/2025)",
+            "Roll back",
+            Some("Sam"),
+            Some("30/09/2025"),
+            None,
+        );
+        check(
+            "Add an alert on lag (p99, not mean) - SRE2-7",
+            "Add an alert on lag (p99, not mean)",
+            None,
+            None,
+            Some("SRE2-7"),
+        );
+        check(
+            "Email ops@example.com about it",
+            "Email ops@example.com about it",
+            None,
+            None,
+            None,
+        );
+        assert_eq!(checkbox("[x] done thing"), (Some(true), "done thing"));
+        assert_eq!(checkbox("[ ] open thing"), (Some(false), "open thing"));
+        assert_eq!(checkbox("plain"), (None, "plain"));
+    }
+
+    #[test]
+    fn action_item_tables_give_follow_ups_and_other_tables_stay_narrative() {
+        let text = "# T\n\n## Impact\n\n| Region | Errors |\n|---|---|\n| eu | 5% |\n\n| Action item | Owner | Due date | Ticket |\n| --- | --- | --- | --- |\n| Add alert | ana | 2025-05-01 | OPS-1 |\n";
+        let record = &read_markdown("t.md", text, &no_records).records[0];
+        let Some((_, RawValue::Records(items))) =
+            record.fields.iter().find(|(k, _)| &**k == "follow_ups")
+        else {
+            panic!("no follow-ups: {record:?}");
+        };
+        assert_eq!(items.len(), 1);
+        assert_eq!(text_of(&items[0], "title").as_deref(), Some("Add alert"));
+        assert_eq!(text_of(&items[0], "Owner").as_deref(), Some("ana"));
+        assert_eq!(
+            text_of(&items[0], "Due date").as_deref(),
+            Some("2025-05-01")
+        );
+        assert_eq!(text_of(&items[0], "tracker").as_deref(), Some("OPS-1"));
+        assert!(text_of(record, "body").is_some_and(|b| b.contains("| eu | 5% |")));
+    }
+
+    #[test]
+    fn markdown_without_any_field_is_skipped_with_a_reason() {
+        for text in [
+            "",
+            "# Team handbook\n\nHow we run postmortems.\n",
+            "---\nid:\nseverity: # SEV1-5\nfollow_ups:\n  - title:\n    owner:\n---\n# <!-- title -->\n\n## Root cause\n\n<!-- hint -->\n",
+        ] {
+            let file = read_markdown("README.md", text, &follow_up_keys);
+            assert!(file.records.is_empty(), "{text:?}");
+            assert_eq!(file.skipped.len(), 1);
+            assert!(
+                file.skipped[0]
+                    .reason
+                    .starts_with("skipped: not an incident")
+            );
+        }
+        // One value is enough.
+        let file = read_markdown("a.md", "Severity: SEV3\n", &no_records);
+        assert_eq!(file.records.len(), 1);
     }
 
     #[test]

@@ -76,6 +76,14 @@ pub(crate) struct FilePlan<F> {
     /// The order of each time field's column, and whether the column had conflicting evidence
     /// (then its ambiguous values are rejected rather than guessed).
     orders: BTreeMap<F, (DateOrder, bool)>,
+    /// Columns that give a field when its winning column is empty, best first (a mapping's
+    /// `[precedence]`).
+    fallbacks: BTreeMap<F, Vec<String>>,
+    /// Repeats of a list field's winning column (`Labels (2)`, `Labels (3)` beside `Labels`, as
+    /// trackers export a multi-valued field), whose items join the list.
+    repeats: BTreeMap<F, Vec<String>>,
+    /// The columns of `fallbacks` and `repeats`: used, so not kept as extra.
+    used: BTreeSet<String>,
 }
 
 /// The plans of a file of incidents: its own columns and those of its nested follow-ups.
@@ -86,10 +94,12 @@ pub(crate) struct IncidentPlan {
 }
 
 /// Decide the plan of a file of records, warning about date columns that need a look.
+/// `precedence` lists, per field, the columns that may give it, best first.
 pub(crate) fn plan_file<F: Field>(
     file: &str,
     records: &[&RawRecord],
     overrides: &BTreeMap<String, Option<F>>,
+    precedence: &BTreeMap<F, Vec<String>>,
     context: &Context<'_>,
     warnings: &mut Vec<Warning>,
 ) -> FilePlan<F> {
@@ -111,13 +121,50 @@ pub(crate) fn plan_file<F: Field>(
         .filter(|(_, field)| field.is_none())
         .map(|(column, _)| name_key(column))
         .collect();
-    let plan = ColumnPlan::decide(
+    let mut plan = ColumnPlan::decide(
         columns
             .iter()
             .copied()
             .filter(|column| !kept_extra.contains(&name_key(column))),
         &forced,
     );
+    let mut fallbacks = BTreeMap::new();
+    let mut used = BTreeSet::new();
+    for (field, wanted) in precedence {
+        let present: Vec<String> = wanted
+            .iter()
+            .filter_map(|want| {
+                columns
+                    .iter()
+                    .find(|column| **column == want || name_key(column) == name_key(want))
+                    .map(|column| (*column).to_owned())
+            })
+            .collect();
+        let Some((first, rest)) = present.split_first() else {
+            continue;
+        };
+        // A column given precedence for this field gives no other field.
+        plan.fields
+            .retain(|other, column| other == field || *column != *first);
+        plan.fields.insert(*field, first.clone());
+        used.extend(rest.iter().cloned());
+        fallbacks.insert(*field, rest.to_vec());
+    }
+    let mut repeats = BTreeMap::new();
+    for (field, winner) in &plan.fields {
+        if field.kind() != FieldKind::List {
+            continue;
+        }
+        let found: Vec<String> = columns
+            .iter()
+            .filter(|column| is_repeat_of(column, winner))
+            .map(|column| (*column).to_owned())
+            .collect();
+        if !found.is_empty() {
+            used.extend(found.iter().cloned());
+            repeats.insert(*field, found);
+        }
+    }
     let mut orders = BTreeMap::new();
     for (field, column) in &plan.fields {
         if field.kind() != FieldKind::Time {
@@ -138,7 +185,20 @@ pub(crate) fn plan_file<F: Field>(
         columns: plan,
         by_column,
         orders,
+        fallbacks,
+        repeats,
+        used,
     }
+}
+
+/// Whether `column` repeats `winner` the way exports name repeated columns: `Labels (2)`
+/// (the CSV reader's name for a second `Labels`, and what some trackers write themselves).
+fn is_repeat_of(column: &str, winner: &str) -> bool {
+    column
+        .strip_prefix(winner)
+        .and_then(|rest| rest.strip_prefix(" ("))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn decide_order(
@@ -197,10 +257,15 @@ fn decide_order(
 }
 
 fn lookup<'r>(record: &'r RawRecord, column: &str) -> Option<&'r RawValue> {
+    lookup_keyed(record, column).map(|(_, value)| value)
+}
+
+/// A record's cell of a column, with the column name as the record holds it.
+fn lookup_keyed<'r>(record: &'r RawRecord, column: &str) -> Option<(&'r str, &'r RawValue)> {
     record
         .fields
         .iter()
-        .find_map(|(key, value)| (&**key == column).then_some(value))
+        .find_map(|(key, value)| (&**key == column).then_some((&**key, value)))
 }
 
 /// Per-run observations to be turned into one warning per column, not one per row.
@@ -210,10 +275,14 @@ pub(crate) struct Notes {
     pub zone_assumed: BTreeMap<String, usize>,
     /// Columns where mojibake was repaired, with a count.
     pub mojibake: BTreeMap<String, usize>,
+    /// Warnings about one record (an unusual date, timestamps out of order, columns that
+    /// disagree), in record order.
+    pub warnings: Vec<Warning>,
 }
 
 impl Notes {
-    pub fn merge(&mut self, other: Notes) {
+    pub fn merge(&mut self, mut other: Notes) {
+        self.warnings.append(&mut other.warnings);
         for (column, n) in other.zone_assumed {
             *self.zone_assumed.entry(column).or_default() += n;
         }
@@ -288,15 +357,58 @@ impl<'a, F: Field> FieldReader<'a, F> {
         self.slots.get(index).copied().flatten()
     }
 
-    /// The raw scalar text of a field, `None` when missing or a null marker.
+    /// The raw scalar text of a field, `None` when missing or a null marker; when the winning
+    /// column has none, the first fallback column with a value.
     fn scalar(&self, field: F) -> Option<(&'a str, String)> {
-        let (column, value) = self.raw(field)?;
+        if let Some(found) = self
+            .raw(field)
+            .and_then(|(column, value)| self.text_of(column, value))
+        {
+            return Some(found);
+        }
+        self.plan.fallbacks.get(&field)?.iter().find_map(|column| {
+            lookup_keyed(self.record, column).and_then(|(c, v)| self.text_of(c, v))
+        })
+    }
+
+    /// The values of a field's fallback columns other than `chosen`, for a conflict check.
+    fn alternatives(&self, field: F, chosen: &str) -> Vec<(&'a str, String)> {
+        let Some(fallbacks) = self.plan.fallbacks.get(&field) else {
+            return Vec::new();
+        };
+        let winner = self.raw(field);
+        winner
+            .into_iter()
+            .chain(
+                fallbacks
+                    .iter()
+                    .filter_map(|column| lookup_keyed(self.record, column)),
+            )
+            .filter(|(column, _)| *column != chosen)
+            .filter_map(|(column, value)| self.text_of(column, value))
+            .collect()
+    }
+
+    fn text_of(&self, column: &'a str, value: &'a RawValue) -> Option<(&'a str, String)> {
         let text = match value {
             RawValue::Text(text) => text.clone(),
             RawValue::List(items) => items.join("; "),
             RawValue::Records(_) => return None,
         };
         (!self.context.is_null(&text)).then_some((column, text))
+    }
+
+    /// A warning about this record.
+    fn warn(&mut self, field: F, message: String) {
+        let id = self
+            .id
+            .as_deref()
+            .map_or_else(String::new, |id| format!("{id}: "));
+        self.notes.warnings.push(Warning {
+            source: self.record.source.clone(),
+            field: Some(field.name().to_owned()),
+            message: format!("{id}{message}"),
+        });
     }
 
     fn repaired(&mut self, column: &str, text: String) -> String {
@@ -323,22 +435,35 @@ impl<'a, F: Field> FieldReader<'a, F> {
     }
 
     fn list(&mut self, field: F) -> Vec<String> {
-        let Some((column, value)) = self.raw(field) else {
-            return Vec::new();
-        };
-        let items = match value {
-            RawValue::Text(text) if !self.context.is_null(text) => split_list(text),
-            RawValue::List(items) => items.clone(),
-            _ => Vec::new(),
-        };
-        items
+        let repeats = self
+            .plan
+            .repeats
+            .get(&field)
             .into_iter()
-            .filter(|item| !self.context.is_null(item))
-            .filter_map(|item| {
+            .flatten()
+            .filter_map(|column| lookup_keyed(self.record, column));
+        let cells: Vec<(&'a str, &'a RawValue)> =
+            self.raw(field).into_iter().chain(repeats).collect();
+        let mut out: Vec<String> = Vec::new();
+        for (column, value) in cells {
+            let items = match value {
+                RawValue::Text(text) if !self.context.is_null(text) => split_list(text),
+                RawValue::List(items) => items.clone(),
+                _ => Vec::new(),
+            };
+            for item in items {
+                if self.context.is_null(&item) {
+                    continue;
+                }
                 let item = self.repaired(column, item);
-                clean_text(&item)
-            })
-            .collect()
+                if let Some(item) = clean_text(&item)
+                    && !out.contains(&item)
+                {
+                    out.push(item);
+                }
+            }
+        }
+        out
     }
 
     fn reject(&self, field: F, column: &str, value: &str, reason: String) -> Rejected {
@@ -373,6 +498,14 @@ impl<'a, F: Field> FieldReader<'a, F> {
         }
         match parse_timestamp(&text, order, self.context.zone) {
             Ok(parsed) => {
+                if parsed.unusual {
+                    self.warn(
+                        field,
+                        format!(
+                            "column {column:?}: {text:?} is outside the usual 1970 to 2099; read as the date it says"
+                        ),
+                    );
+                }
                 if parsed.zone_assumed && !self.context.zone_given {
                     *self
                         .notes
@@ -391,7 +524,9 @@ impl<'a, F: Field> FieldReader<'a, F> {
         self.record
             .fields
             .iter()
-            .filter(|(key, _)| !self.plan.by_column.contains_key(&**key))
+            .filter(|(key, _)| {
+                !self.plan.by_column.contains_key(&**key) && !self.plan.used.contains(&**key)
+            })
             .filter_map(|(key, value)| {
                 let text = match value {
                     RawValue::Text(text) => text.trim().to_owned(),
@@ -492,14 +627,21 @@ fn incident_fields(
         None => (None, None),
         Some((column, raw)) => {
             let raw = raw.trim().to_owned();
-            let custom = reader
-                .context
-                .mapping
-                .severity
-                .get(&name_key(&raw))
-                .copied();
-            match custom.map_or_else(|| parse_severity(&raw), Ok) {
-                Ok(severity) => (Some(severity), Some(raw)),
+            match severity_of(reader.context, &raw) {
+                Ok(severity) => {
+                    for (other, value) in reader.alternatives(F::Severity, column) {
+                        let value = value.trim().to_owned();
+                        if severity_of(reader.context, &value).ok() != Some(severity) {
+                            reader.warn(
+                                F::Severity,
+                                format!(
+                                    "column {column:?} gives severity {raw:?} (SEV{severity}) but column {other:?} gives {value:?}; kept {raw:?} (the mapping's precedence)"
+                                ),
+                            );
+                        }
+                    }
+                    (Some(severity), Some(raw))
+                }
                 Err(error) => {
                     return Err(reader.reject(F::Severity, column, &raw, error.to_string()));
                 }
@@ -550,7 +692,45 @@ fn incident_fields(
         id,
     };
     let updated_at = reader.time(F::UpdatedAt)?;
+    warn_time_order(reader, &incident);
     Ok((incident, updated_at))
+}
+
+/// The severity a value names, by the mapping's own names first.
+fn severity_of(context: &Context<'_>, raw: &str) -> Result<u8, super::values::ValueError> {
+    match context.mapping.severity.get(&name_key(raw)) {
+        Some(&level) => Ok(level),
+        None => parse_severity(raw),
+    }
+}
+
+/// Warn about a record resolved before it started, or after an implausibly long time: its
+/// time to resolve is left empty ([`Incident::time_to_resolve`]).
+fn warn_time_order(reader: &mut FieldReader<'_, IncidentField>, incident: &Incident) {
+    let (Some(started), Some(resolved)) = (incident.started_at, incident.resolved_at) else {
+        return;
+    };
+    let format = |at: DateTime<Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+    if resolved < started {
+        reader.warn(
+            IncidentField::ResolvedAt,
+            format!(
+                "resolved ({}) before it started ({}): time to resolve left empty; check the times and their zone",
+                format(resolved),
+                format(started)
+            ),
+        );
+    } else if resolved - started > crate::model::MAX_TIME_TO_RESOLVE {
+        reader.warn(
+            IncidentField::ResolvedAt,
+            format!(
+                "resolved ({}) more than {} days after it started ({}): time to resolve left empty; check the dates",
+                format(resolved),
+                crate::model::MAX_TIME_TO_RESOLVE.num_days(),
+                format(started)
+            ),
+        );
+    }
 }
 
 /// Convert one record of a separate follow-ups file.

@@ -24,8 +24,11 @@ pub enum ValueError {
     /// The text is not a timestamp in any accepted format.
     #[error("unrecognized timestamp `{0}`")]
     UnrecognizedTimestamp(String),
-    /// A timestamp before 1970-01-01 or from 2100-01-01 on (placeholders such as `0001-01-01`).
-    #[error("timestamp `{0}` is outside 1970-01-01 to 2100-01-01")]
+    /// A calendar date before the year 1000 or from 3000 on (placeholders such as `0001-01-01`
+    /// or `9999-12-31`), or an epoch number outside 1970-01-01 to 2100-01-01.
+    #[error(
+        "timestamp `{0}` is out of range: a placeholder rather than a date (calendar dates must fall in the years 1000 to 2999, epoch numbers in 1970 to 2099)"
+    )]
     TimestampOutOfRange(String),
     /// A timestamp whose date does not exist (`31/02/2025`, or month 13 in the column's date
     /// order).

@@ -18,10 +18,18 @@ pub const LEAST_SEVERE: u8 = 5;
 /// `Severity 2`, `Priority 3`, `1 - Critical`, `P2 (High)`, and the words `Critical`, `Highest`,
 /// `Blocker`, `Urgent` (1), `High`, `Major` (2), `Medium`, `Moderate`, `Normal` (3), `Low`,
 /// `Minor` (4), `Lowest`, `Trivial`, `Planning`, `Info`, `Informational` (5). Level 0 maps to 1.
-/// A number above 5 is [`ValueError::SeverityOutOfRange`]; anything else unknown is
+/// A number above 5 or below 0 is [`ValueError::SeverityOutOfRange`]; anything else unknown is
 /// [`ValueError::UnrecognizedSeverity`].
 pub fn parse_severity(raw: &str) -> Result<u8, ValueError> {
     let text = raw.trim();
+    // `-1` is a negative number, not `SEV-1` without its prefix: `-` is ignored only between
+    // a prefix and the number.
+    if text
+        .strip_prefix(['-', '\u{2212}'])
+        .is_some_and(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return Err(ValueError::SeverityOutOfRange(text.to_owned()));
+    }
     if let Some(level) = level_of(&compact(text), text)? {
         return Ok(level);
     }
@@ -143,7 +151,7 @@ mod tests {
             ("P0", 1),
             ("0", 1),
             ("sev-01", 1),
-            ("-1-", 1),
+            ("sev-1-", 1),
         ];
         for &(input, level) in cases {
             check(input, Ok(level));
@@ -159,6 +167,10 @@ mod tests {
             "10",
             "99999999999999999999",
             "7 - Whatever",
+            // A negative number is not SEV1 with its prefix lost.
+            "-1",
+            "-1-",
+            "\u{2212}1",
         ];
         for input in out_of_range {
             check(input, Err(ValueError::SeverityOutOfRange(input.to_owned())));

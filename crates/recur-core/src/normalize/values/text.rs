@@ -12,8 +12,8 @@ use pulldown_cmark::{Event, Options, Parser, TagEnd};
 ///   names count as tags, so a placeholder such as `<service>` or `a < b` stays as written.
 /// - HTML entities are decoded (`&amp;` → `&`, `&nbsp;` → a space).
 /// - Markdown markup is reduced to its text: emphasis, headings, list markers, quotes, code
-///   fences and tables lose their markup; code keeps its text; links and images keep their text
-///   and lose their target.
+///   fences and tables lose their markup; code keeps its text; a link keeps its text and its
+///   target as `text (url)` (only the URL when the text is the URL); images keep their text.
 /// - Whitespace is folded: runs of spaces and tabs become one space, lines are trimmed, a single
 ///   line break inside a paragraph becomes a space, and paragraphs are separated by exactly one
 ///   blank line (`\n\n`). Control characters and zero-width spaces are dropped.
@@ -303,8 +303,28 @@ fn markdown_to_text(markdown: &str) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut out = String::with_capacity(markdown.len());
+    // Open links: where their text starts in `out`, and their target.
+    let mut links: Vec<(usize, String)> = Vec::new();
     for event in Parser::new_ext(markdown, options) {
         match event {
+            Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) => {
+                links.push((out.len(), dest_url.into_string()));
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((start, url)) = links.pop() {
+                    let text = out.get(start..).unwrap_or_default().trim();
+                    let bare = url.strip_prefix("mailto:").unwrap_or(&url);
+                    if !url.is_empty() && !url.starts_with('#') && text != url && text != bare {
+                        if text.is_empty() {
+                            out.push_str(&url);
+                        } else {
+                            out.push_str(" (");
+                            out.push_str(&url);
+                            out.push(')');
+                        }
+                    }
+                }
+            }
             // Raw HTML left after stripping the known tags is text such as `<service>`.
             Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text) => {
                 out.push_str(&text);
@@ -503,7 +523,17 @@ mod tests {
         );
         check(
             "See [the runbook](https://example.com/rb) and ![graph](g.png).",
-            Some("See the runbook and graph."),
+            Some("See the runbook (https://example.com/rb) and graph."),
+        );
+        check(
+            "Fixed in [PR 123](https://git.example/pr/123), see <https://status.example> and [https://a.example](https://a.example).",
+            Some(
+                "Fixed in PR 123 (https://git.example/pr/123), see https://status.example and https://a.example.",
+            ),
+        );
+        check(
+            "[](https://empty.example) [top](#summary)",
+            Some("https://empty.example top"),
         );
         check(
             "Run `kubectl rollout undo` now",

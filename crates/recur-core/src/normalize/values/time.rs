@@ -155,6 +155,9 @@ pub struct ParsedTime {
     /// Whether the value had no offset and was read in the caller's time zone (false for values
     /// with an offset or `Z`, and for epoch numbers).
     pub zone_assumed: bool,
+    /// Whether the date is well formed but outside the usual 1970-01-01 to 2100-01-01 (a real
+    /// incident of 1628, or a resolution typed as 2099): accepted, worth a warning.
+    pub unusual: bool,
 }
 
 /// Parses a timestamp.
@@ -181,23 +184,36 @@ pub struct ParsedTime {
 /// read with the offset in force after the change, which is the earlier of the two candidate
 /// instants (as `disambiguation: "earlier"` in JavaScript's Temporal).
 ///
-/// Errors: [`ValueError::TimestampOutOfRange`] before 1970-01-01T00:00Z or from
-/// 2100-01-01T00:00Z on; [`ValueError::InvalidDate`] for dates that do not exist (`31/02/2025`,
+/// A calendar date from the year 1000 to 2999 outside the usual 1970-01-01T00:00Z to
+/// 2100-01-01T00:00Z is accepted with `unusual` set: real records hold such dates.
+///
+/// Errors: [`ValueError::TimestampOutOfRange`] for calendar dates before the year 1000 or from
+/// 3000 on (placeholders such as `0001-01-01`, `9999-12-31`) and for epoch numbers outside
+/// 1970-01-01T00:00Z to 2100-01-01T00:00Z; [`ValueError::InvalidDate`] for dates that do not exist (`31/02/2025`,
 /// or a month above 12 in the given order); [`ValueError::InvalidTime`] for times that do not
 /// exist (`25:00`, `13:00 PM`); [`ValueError::UnrecognizedTimestamp`] otherwise.
 pub fn parse_timestamp(value: &str, order: DateOrder, zone: Tz) -> Result<ParsedTime, ValueError> {
     let text = value.trim();
-    let parsed = match parse_epoch(text) {
-        Some(epoch) => epoch.map(|at| ParsedTime {
-            at,
-            zone_assumed: false,
-        }),
-        None => parse_calendar(text, order, zone),
+    let (parsed, accepted) = match parse_epoch(text) {
+        Some(epoch) => (
+            epoch.map(|at| ParsedTime {
+                at,
+                zone_assumed: false,
+                unusual: false,
+            }),
+            MIN_SECONDS..MAX_SECONDS,
+        ),
+        None => (
+            parse_calendar(text, order, zone),
+            MIN_CALENDAR_SECONDS..MAX_CALENDAR_SECONDS,
+        ),
     };
-    let parsed = parsed.map_err(|failure| failure.into_error(text))?;
-    if !(MIN_SECONDS..MAX_SECONDS).contains(&parsed.at.timestamp()) {
+    let mut parsed = parsed.map_err(|failure| failure.into_error(text))?;
+    let seconds = parsed.at.timestamp();
+    if !accepted.contains(&seconds) {
         return Err(ValueError::TimestampOutOfRange(text.to_owned()));
     }
+    parsed.unusual = !(MIN_SECONDS..MAX_SECONDS).contains(&seconds);
     Ok(parsed)
 }
 
@@ -205,6 +221,10 @@ pub fn parse_timestamp(value: &str, order: DateOrder, zone: Tz) -> Result<Parsed
 const MIN_SECONDS: i64 = 0;
 /// 2100-01-01T00:00:00Z, excluded.
 const MAX_SECONDS: i64 = 4_102_444_800;
+/// 1000-01-01T00:00:00Z: earlier calendar dates are placeholders (`0001-01-01`).
+const MIN_CALENDAR_SECONDS: i64 = -30_610_224_000;
+/// 3000-01-01T00:00:00Z, excluded: later calendar dates are placeholders (`9999-12-31`).
+const MAX_CALENDAR_SECONDS: i64 = 32_503_680_000;
 
 /// Why a value did not parse, before it is turned into a [`ValueError`] naming the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,6 +335,7 @@ fn parse_calendar(text: &str, order: DateOrder, zone: Tz) -> Result<ParsedTime, 
             Ok(ParsedTime {
                 at,
                 zone_assumed: false,
+                unusual: false,
             })
         }
         None => {
@@ -322,6 +343,7 @@ fn parse_calendar(text: &str, order: DateOrder, zone: Tz) -> Result<ParsedTime, 
             Ok(ParsedTime {
                 at,
                 zone_assumed: true,
+                unusual: false,
             })
         }
     }
@@ -1092,24 +1114,19 @@ mod tests {
                 TimestampOutOfRange("0001-01-01".into()),
             ),
             (
-                "1969-12-31 23:59:59Z",
+                "9999-12-31",
                 DateOrder::MonthFirst,
-                TimestampOutOfRange("1969-12-31 23:59:59Z".into()),
+                TimestampOutOfRange("9999-12-31".into()),
             ),
             (
-                "2100-01-01T00:00:00Z",
+                "0999-12-31T23:59:59Z",
                 DateOrder::MonthFirst,
-                TimestampOutOfRange("2100-01-01T00:00:00Z".into()),
+                TimestampOutOfRange("0999-12-31T23:59:59Z".into()),
             ),
             (
                 "9999999999999",
                 DateOrder::MonthFirst,
                 TimestampOutOfRange("9999999999999".into()),
-            ),
-            (
-                "01/01/1969",
-                DateOrder::DayFirst,
-                TimestampOutOfRange("01/01/1969".into()),
             ),
         ];
         for (input, order, error) in cases {
@@ -1121,10 +1138,31 @@ mod tests {
         }
         ok_utc("1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z", false);
         ok_utc("2099-12-31T23:59:59Z", "2099-12-31T23:59:59Z", false);
+        let unusual = |input: &str, order: DateOrder, zone: chrono_tz::Tz| {
+            parse_timestamp(input, order, zone).map(|parsed| parsed.unusual)
+        };
+        assert_eq!(
+            unusual("2099-12-31T23:59:59Z", DateOrder::MonthFirst, UTC),
+            Ok(false)
+        );
+        // Real dates outside the usual range are dates: accepted, marked unusual.
+        for input in [
+            "1969-12-31 23:59:59Z",
+            "2100-01-01T00:00:00Z",
+            "1628-08-10",
+            "1000-01-01",
+        ] {
+            assert_eq!(
+                unusual(input, DateOrder::MonthFirst, UTC),
+                Ok(true),
+                "{input}"
+            );
+        }
+        assert_eq!(unusual("01/01/1969", DateOrder::DayFirst, UTC), Ok(true));
         // In Paris, local midnight of 1970-01-01 is still 1969 in UTC.
         assert_eq!(
-            parse_timestamp("1970-01-01", DateOrder::MonthFirst, Paris),
-            Err(TimestampOutOfRange("1970-01-01".into()))
+            unusual("1970-01-01", DateOrder::MonthFirst, Paris),
+            Ok(true)
         );
         assert_eq!(
             parse_timestamp("31/02/2025", DateOrder::DayFirst, UTC)
