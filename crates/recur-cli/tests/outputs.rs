@@ -437,7 +437,24 @@ fn outputs_get_the_usual_mode_under_the_umask() {
 fn every_warning_is_written_out_and_the_console_says_where() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
-    let output = recur(&["review", "--as-of", "2026-11-01", "--out", utf8(&out)]);
+    // Each id twice: a merge warning per id, more than the console shows.
+    let duplicates = dir.path().join("duplicates.csv");
+    let mut rows = String::from("id,title,severity,started_at\n");
+    for n in 0..12 {
+        for _ in 0..2 {
+            rows.push_str(&format!("D-{n},disk =full,3,2026-10-{:02}T10:00:00Z\n", n + 1));
+        }
+    }
+    std::fs::write(&duplicates, rows).expect("write");
+    let output = recur(&[
+        "review",
+        "data/sample/incidents.csv",
+        utf8(&duplicates),
+        "--as-of",
+        "2026-11-01",
+        "--out",
+        utf8(&out),
+    ]);
     let stderr = text(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let json: serde_json::Value = serde_json::from_str(
