@@ -21,6 +21,8 @@
 //!   started, or resolved before detected.
 //! - [`Rule::NoFollowUps`]: an incident of severity `follow_ups_required_for_severity_at_most`
 //!   or more severe (or one whose required fields list `follow_ups`) has no follow-up.
+//! - [`Rule::Unreadable`]: a record the normalizer rejected ([`unreadable_findings`]); its
+//!   report cannot be checked at all, so it counts as not complete.
 //!
 //! A field holding a placeholder counts as present for [`Rule::MissingField`], and the root
 //! cause rules look only at a root cause that is not a placeholder, so one problem gives one
@@ -49,6 +51,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{FollowUpStatus, Incident, Source};
+use crate::outcome::Rejected;
 use crate::normalize::fields::{Field, IncidentField};
 use crate::template;
 
@@ -328,6 +331,8 @@ pub enum Rule {
     TimestampsOutOfOrder,
     /// No follow-ups for a severe incident.
     NoFollowUps,
+    /// The record could not be read (the normalizer rejected it), so it cannot be checked.
+    Unreadable,
 }
 
 impl Rule {
@@ -343,6 +348,7 @@ impl Rule {
             Self::FollowUpWithoutDueDate => "follow_up_without_due_date",
             Self::TimestampsOutOfOrder => "timestamps_out_of_order",
             Self::NoFollowUps => "no_follow_ups",
+            Self::Unreadable => "unreadable",
         }
     }
 }
@@ -366,6 +372,21 @@ pub struct Finding {
     pub message: String,
     /// Where the report (or the follow-up) is.
     pub source: Source,
+}
+
+/// One [`Rule::Unreadable`] finding per record the normalizer rejected, with its reason, in
+/// the order given. The incident id is the record's id when one could be read, else empty.
+pub fn unreadable_findings(rejected: &[Rejected]) -> Vec<Finding> {
+    rejected
+        .iter()
+        .map(|record| Finding {
+            incident_id: record.id.clone().unwrap_or_default(),
+            rule: Rule::Unreadable,
+            field: record.field.clone(),
+            message: format!("record rejected: {}", record.reason),
+            source: record.source.clone(),
+        })
+        .collect()
 }
 
 /// Whether one incident's report is complete.
@@ -414,8 +435,9 @@ pub fn completeness(incidents: &[Incident], findings: &[Finding]) -> Vec<Complet
 
 /// A finding as a GitHub Actions annotation line:
 /// `::warning file=<file>,line=<line>,title=<rule>::<incident id>: <message>`
-/// (`line` left out when the source has none), escaped as GitHub requires: `%`, `\r` and `\n`
-/// in the message, and also `:` and `,` in the properties.
+/// (`line` left out when the source has none; `::error` for an unreadable record, whose id is
+/// left out when it has none), escaped as GitHub requires: `%`, `\r` and `\n` in the message,
+/// and also `:` and `,` in the properties.
 pub fn github_annotation(finding: &Finding) -> String {
     let mut properties = format!("file={}", escape_property(&finding.source.file));
     if let Some(line) = finding.source.line {
@@ -426,10 +448,17 @@ pub fn github_annotation(finding: &Finding) -> String {
         ",title={}",
         escape_property(&format!("recur check: {}", finding.rule))
     );
-    format!(
-        "::warning {properties}::{}",
-        escape_data(&format!("{}: {}", finding.incident_id, finding.message))
-    )
+    let level = if finding.rule == Rule::Unreadable {
+        "error"
+    } else {
+        "warning"
+    };
+    let message = if finding.incident_id.is_empty() {
+        finding.message.clone()
+    } else {
+        format!("{}: {}", finding.incident_id, finding.message)
+    };
+    format!("::{level} {properties}::{}", escape_data(&message))
 }
 
 /// Escape the message of a GitHub workflow command.
@@ -445,10 +474,14 @@ pub fn escape_property(text: &str) -> String {
 }
 
 /// The findings as text for people: per incident with findings, where its report is and what
-/// to fix, then a count of complete and incomplete reports.
+/// to fix; then the records that could not be read ([`Rule::Unreadable`], each a report to send
+/// back); then a count of complete and incomplete reports.
 pub fn render_text(incidents: &[Incident], findings: &[Finding]) -> String {
     let mut by_incident: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for finding in findings {
+    let (unreadable, findings): (Vec<&Finding>, Vec<&Finding>) = findings
+        .iter()
+        .partition(|finding| finding.rule == Rule::Unreadable);
+    for finding in findings.iter().copied() {
         by_incident
             .entry(finding.incident_id.as_str())
             .or_default()
@@ -483,12 +516,25 @@ pub fn render_text(incidents: &[Incident], findings: &[Finding]) -> String {
         }
         out.push('\n');
     }
+    for finding in &unreadable {
+        let id = if finding.incident_id.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", finding.incident_id)
+        };
+        let _ = writeln!(
+            out,
+            "{id}({}): unreadable\n  - {}\n",
+            finding.source, finding.message
+        );
+    }
     let _ = writeln!(
         out,
-        "{} reports checked: {} complete, {incomplete} to send back ({} findings)",
-        incidents.len(),
+        "{} reports checked: {} complete, {} to send back ({} findings)",
+        incidents.len() + unreadable.len(),
         incidents.len() - incomplete,
-        findings.len()
+        incomplete + unreadable.len(),
+        findings.len() + unreadable.len()
     );
     out
 }
@@ -1595,8 +1641,58 @@ mod tests {
             Rule::FollowUpWithoutDueDate,
             Rule::TimestampsOutOfOrder,
             Rule::NoFollowUps,
+            Rule::Unreadable,
         ] {
             assert_eq!(serde_json::to_value(rule).unwrap(), rule.as_str());
         }
+    }
+
+    #[test]
+    fn an_unreadable_record_is_a_finding_that_counts_as_not_complete() {
+        let normalized = normalize_str(
+            "incidents.csv",
+            "id,title,severity,started_at\nINC-1,ok,2,2025-03-01T10:00:00Z\nINC-2,bad,catastrophic-ish,2025-03-02T10:00:00Z\n",
+            None,
+            &NormalizeOptions::default(),
+        );
+        assert_eq!(normalized.rejected.len(), 1, "{normalized:?}");
+        let mut findings = check_incidents(&normalized.incidents, &Rules::default());
+        findings.retain(|f| f.incident_id != "INC-1");
+        let unreadable = unreadable_findings(&normalized.rejected);
+        assert_eq!(unreadable.len(), 1);
+        let finding = &unreadable[0];
+        assert_eq!(finding.rule, Rule::Unreadable);
+        assert_eq!(finding.incident_id, "INC-2");
+        assert_eq!(finding.source.line, Some(3));
+        assert!(
+            finding.message.starts_with("record rejected: ")
+                && finding.message.contains("catastrophic-ish"),
+            "{}",
+            finding.message
+        );
+        findings.extend(unreadable.iter().cloned());
+        let text = render_text(&normalized.incidents, &findings);
+        assert!(
+            text.contains("INC-2 (incidents.csv:3): unreadable"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("2 reports checked: 1 complete, 1 to send back (1 findings)\n"),
+            "{text}"
+        );
+        let annotation = github_annotation(finding);
+        assert!(
+            annotation.starts_with(
+                "::error file=incidents.csv,line=3,title=recur check%3A unreadable::INC-2: record rejected: "
+            ),
+            "{annotation}"
+        );
+        let json = serde_json::to_value(finding).unwrap();
+        assert_eq!(json["rule"], "unreadable");
+        let anonymous = Finding {
+            incident_id: String::new(),
+            ..finding.clone()
+        };
+        assert!(github_annotation(&anonymous).contains("::record rejected: "));
     }
 }

@@ -1,6 +1,8 @@
 //! The canonical table, written out: CSV and JSONL for incidents, follow-ups and rejected
-//! records. The columns are defined once ([`incident_columns`], [`follow_up_columns`]) as typed
-//! cells, so the CSV writer here and the polars frame (`frame.rs`) cannot drift apart.
+//! records, and the warnings as CSV. The columns are defined once ([`incident_columns`],
+//! [`follow_up_columns`]) as typed cells, so the CSV writer here and the polars frame
+//! (`frame.rs`) cannot drift apart. Every CSV cell goes through [`Cell::to_csv`], which
+//! neutralises text a spreadsheet would evaluate as a formula ([`spreadsheet_safe`]).
 //!
 //! Writers take any [`std::io::Write`]; the library never opens files itself.
 
@@ -9,7 +11,7 @@ use std::io::Write;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::model::{FollowUp, Incident};
-use crate::outcome::{RecordKind, Rejected};
+use crate::outcome::{RecordKind, Rejected, Warning};
 
 /// One typed value of the canonical table.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,15 +30,37 @@ pub enum Cell {
 
 impl Cell {
     /// The cell as CSV text: RFC 3339 UTC times, lists joined with `"; "`, empty when missing.
+    /// Text that a spreadsheet would evaluate as a formula is neutralised with
+    /// [`spreadsheet_safe`]; Parquet and JSON keep the raw value.
     pub fn to_csv(&self) -> String {
         match self {
-            Self::Text(text) => text.clone().unwrap_or_default(),
+            Self::Text(text) => text.as_deref().map(spreadsheet_safe).unwrap_or_default(),
             Self::Int(n) => n.map(|n| n.to_string()).unwrap_or_default(),
             Self::Float(x) => x.map(|x| format!("{x:.3}")).unwrap_or_default(),
             Self::Time(at) => at.map(format_time).unwrap_or_default(),
-            Self::List(items) => items.join("; "),
+            Self::List(items) => spreadsheet_safe(&items.join("; ")),
         }
     }
+}
+
+/// Text as a CSV cell that a spreadsheet shows instead of evaluating: a cell starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, as OWASP recommends
+/// against CSV (formula) injection. Numbers (`-3`, `+1.5`, `-2e3`) are left alone.
+pub fn spreadsheet_safe(text: &str) -> String {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && !is_number(text) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Whether text is a plain decimal number (sign, digits, point, exponent), not `inf` or `nan`.
+fn is_number(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && text.bytes().any(|b| b.is_ascii_digit())
+        && text.parse::<f64>().is_ok()
 }
 
 /// A timestamp as written in every output: RFC 3339, UTC, `Z`, whole seconds.
@@ -411,6 +435,33 @@ pub fn write_rejected_csv<W: Write>(writer: W, rejected: &[Rejected]) -> Result<
     write_table(writer, rejected, &columns, &[])
 }
 
+/// Write warnings as CSV: where (file, record, line), which field, and what happened.
+pub fn write_warnings_csv<W: Write>(writer: W, warnings: &[Warning]) -> Result<(), OutputError> {
+    let columns: Vec<Column<Warning>> = vec![
+        Column {
+            name: "file",
+            cell: |w| Cell::Text(Some(w.source.file.clone())),
+        },
+        Column {
+            name: "record",
+            cell: |w| Cell::Int(Some(w.source.record as i64)),
+        },
+        Column {
+            name: "line",
+            cell: |w| Cell::Int(w.source.line.map(|l| l as i64)),
+        },
+        Column {
+            name: "field",
+            cell: |w| text(&w.field),
+        },
+        Column {
+            name: "message",
+            cell: |w| Cell::Text(Some(w.message.clone())),
+        },
+    ];
+    write_table(writer, warnings, &columns, &[])
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -462,6 +513,59 @@ mod tests {
         assert_eq!(get("follow_ups"), "1");
         assert_eq!(get("pattern"), "3");
         assert_eq!(get("source_line"), "2");
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_evaluate_are_neutralised_and_numbers_are_not() {
+        for (raw, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd", "'+cmd"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-", "'-"),
+            ("-inf", "'-inf"),
+            ("-3", "-3"),
+            ("+1.5", "+1.5"),
+            ("-2e3", "-2e3"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(raw), written, "{raw:?}");
+        }
+        let mut bad = incident();
+        bad.title = Some("=1+1".into());
+        bad.services = vec!["@evil".into(), "db".into()];
+        bad.severity_raw = Some("-1".into());
+        let mut out = Vec::new();
+        write_csv(&mut out, &[bad], &[]).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let header = reader.headers().unwrap().clone();
+        let row = reader.records().next().unwrap().unwrap();
+        let get = |name: &str| row[header.iter().position(|h| h == name).unwrap()].to_owned();
+        assert_eq!(get("title"), "'=1+1");
+        assert_eq!(get("services"), "'@evil; db");
+        assert_eq!(get("severity_raw"), "-1");
+    }
+
+    #[test]
+    fn warnings_csv_names_file_record_line_field_and_message() {
+        let warning = Warning {
+            source: Source {
+                file: "pm/a.md".into(),
+                record: 3,
+                line: Some(7),
+            },
+            field: Some("started_at".into()),
+            message: "=time zone assumed".into(),
+        };
+        let mut out = Vec::new();
+        write_warnings_csv(&mut out, &[warning]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "file,record,line,field,message\npm/a.md,3,7,started_at,'=time zone assumed\n"
+        );
     }
 
     #[test]

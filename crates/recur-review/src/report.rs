@@ -117,7 +117,9 @@ pub fn render_markdown(review: &Review, charts: &[ChartRef]) -> String {
         },
         run.seed
     );
+    unreadable(&mut out, review);
     headline(&mut out, review);
+    undated(&mut out, review);
     agenda(&mut out, review);
     audience(&mut out, review);
     new_or_rising(&mut out, review);
@@ -134,6 +136,50 @@ pub fn render_markdown(review: &Review, charts: &[ChartRef]) -> String {
     }
     input(&mut out, review);
     out
+}
+
+/// First in the report, when inputs are missing (`--keep-going`): the review is incomplete.
+fn unreadable(out: &mut String, review: &Review) {
+    let missing = &review.input.unreadable;
+    if missing.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "> **Incomplete review: {} input(s) could not be read**, and everything they hold is \
+         missing from every count below:\n>",
+        missing.len()
+    );
+    for error in missing {
+        let _ = writeln!(out, "> - {}", md(&error.to_string()));
+    }
+    out.push('\n');
+}
+
+/// Incidents with no usable date: counted everywhere but in no month, so listed by name.
+fn undated(out: &mut String, review: &Review) {
+    let undated = &review.undated;
+    if undated.count == 0 {
+        return;
+    }
+    out.push_str("## Undated incidents\n\n");
+    let _ = writeln!(
+        out,
+        "{} incidents have no usable start (or any other) date: they are in the patterns, \
+         factors and follow-ups, but in no month's count. Give them a date to place them.\n",
+        undated.count
+    );
+    for (reference, source) in &undated.shown {
+        let _ = writeln!(out, "- {} ({})", incident(reference), md(source));
+    }
+    if undated.count > undated.shown.len() {
+        let _ = writeln!(
+            out,
+            "- … and {} more (report.json's `undated`)",
+            undated.count - undated.shown.len()
+        );
+    }
+    out.push('\n');
 }
 
 fn headline(out: &mut String, review: &Review) {
@@ -588,11 +634,54 @@ mod tests {
             !html.contains("http://") && !html.contains("https://"),
             "no network"
         );
+        assert!(
+            !markdown.contains("Incomplete review") && !markdown.contains("## Undated"),
+            "a complete review of dated incidents has neither"
+        );
         let json: serde_json::Value = serde_json::from_str(&render_json(&review).unwrap()).unwrap();
         assert_eq!(json["input"]["incidents"], 200);
         assert_eq!(
             json["patterns"].as_array().unwrap().len(),
             review.patterns.len()
         );
+    }
+
+    #[test]
+    fn missing_inputs_head_the_report_and_undated_incidents_have_a_section() {
+        let mut review = sample_review();
+        review.input.unreadable = vec![recur_core::InputError {
+            file: "follow_ups.csv".into(),
+            line: None,
+            message: "cannot read: No such file or directory".into(),
+        }];
+        review.undated = crate::review::UndatedReport {
+            count: 2,
+            incident_ids: vec!["INC-9".into(), "INC-10".into()],
+            shown: vec![(
+                IncidentRef {
+                    id: "INC-9".into(),
+                    title: Some("disk full".into()),
+                    occurred_at: None,
+                    severity: None,
+                    owner: None,
+                },
+                "pm/inc-9.md record 1".into(),
+            )],
+        };
+        let markdown = render_markdown(&review, &[]);
+        let banner = markdown
+            .find("> **Incomplete review: 1 input(s) could not be read**")
+            .expect("banner");
+        assert!(banner < markdown.find("## Headline").unwrap(), "first");
+        assert!(markdown.contains("> - follow\\_ups.csv: cannot read: No such file or directory"));
+        assert!(markdown.contains(
+            "## Undated incidents\n\n2 incidents have no usable start"
+        ));
+        assert!(markdown.contains("- **INC-9** disk full (pm/inc-9.md record 1)\n- … and 1 more"));
+        let html = render_html(&review, &[]);
+        assert!(html.contains("<blockquote>") && html.contains("Incomplete review"));
+        let json: serde_json::Value = serde_json::from_str(&render_json(&review).unwrap()).unwrap();
+        assert_eq!(json["input"]["unreadable"][0]["file"], "follow_ups.csv");
+        assert_eq!(json["undated"]["count"], 2);
     }
 }

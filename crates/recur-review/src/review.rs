@@ -9,7 +9,7 @@ use recur_cluster::factors::{FactorAnalysis, FactorParams, analyze_factors};
 use recur_cluster::patterns::{PatternError, PatternParams, Patterns, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
 use recur_cluster::similar::SimilarityIndex;
-use recur_core::{FollowUpStatus, Incident, Normalized};
+use recur_core::{FollowUpStatus, Incident, InputError, Normalized};
 use serde::Serialize;
 
 use crate::accountability::{Accountability, Roster, accountability, responsible_team};
@@ -125,6 +125,8 @@ pub struct Review {
     pub audience: Audience,
     /// Follow-ups per responsible team.
     pub accountability: Accountability,
+    /// Incidents with no usable date: in every count of incidents, but in no month.
+    pub undated: UndatedReport,
     /// The pattern of each incident (by position in the normalized incidents), for the
     /// annotated incident table.
     #[serde(skip)]
@@ -157,6 +159,41 @@ pub struct InputSummary {
     pub warnings: usize,
     /// Files that could not be read.
     pub unreadable_files: usize,
+    /// The inputs that could not be read (a run with `--keep-going` goes on without them):
+    /// file, line when known, and why. Empty for a complete review.
+    pub unreadable: Vec<InputError>,
+}
+
+/// `undated` of `report.json`: incidents with no usable start (or any other) time.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UndatedReport {
+    /// How many.
+    pub count: usize,
+    /// Their ids, in input order.
+    pub incident_ids: Vec<String>,
+    /// The first [`UNDATED_SHOWN`] of them, for the Markdown (where each report is).
+    #[serde(skip)]
+    pub shown: Vec<(IncidentRef, String)>,
+}
+
+/// How many undated incidents the Markdown lists by name.
+pub const UNDATED_SHOWN: usize = 20;
+
+/// The incidents with no usable date.
+fn undated_report(incidents: &[Incident]) -> UndatedReport {
+    let undated: Vec<&Incident> = incidents
+        .iter()
+        .filter(|incident| incident.occurred_at().is_none())
+        .collect();
+    UndatedReport {
+        count: undated.len(),
+        incident_ids: undated.iter().map(|incident| incident.id.clone()).collect(),
+        shown: undated
+            .iter()
+            .take(UNDATED_SHOWN)
+            .map(|incident| (IncidentRef::of(incident), incident.source.to_string()))
+            .collect(),
+    }
 }
 
 /// `run` of `report.json`.
@@ -413,6 +450,7 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
             follow_ups_rejected: accounting.follow_ups_rejected,
             warnings: normalized.warnings.len(),
             unreadable_files: normalized.errors.len(),
+            unreadable: normalized.errors.clone(),
         },
         run: RunInfo {
             period,
@@ -435,6 +473,7 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         agenda_candidates,
         audience,
         accountability,
+        undated: undated_report(incidents),
         pattern_of: patterns.assignment.clone(),
         pattern_labels,
     })
@@ -698,6 +737,36 @@ pub(crate) mod tests {
                 .windows(2)
                 .all(|w| w[0].days_overdue >= w[1].days_overdue)
         );
+    }
+
+    #[test]
+    fn undated_incidents_are_counted_and_listed() {
+        let mut incidents = generate(&SynthParams {
+            n_incidents: 60,
+            ..SynthParams::default()
+        })
+        .incidents;
+        for incident in incidents.iter_mut().take(3) {
+            incident.started_at = None;
+            incident.detected_at = None;
+            incident.acknowledged_at = None;
+            incident.mitigated_at = None;
+            incident.resolved_at = None;
+        }
+        let ids: Vec<String> = incidents.iter().take(3).map(|i| i.id.clone()).collect();
+        let normalized = Normalized {
+            incidents,
+            ..Normalized::default()
+        };
+        let as_of = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let review = run_review(&normalized, &ReviewOptions::new(as_of)).unwrap();
+        assert_eq!(review.undated.count, 3);
+        assert_eq!(review.undated.incident_ids, ids);
+        assert_eq!(review.undated.shown.len(), 3);
+        assert_eq!(review.input.incidents, 60);
+        let json = serde_json::to_value(&review).unwrap();
+        assert_eq!(json["undated"]["count"], 3);
+        assert_eq!(json["undated"]["incident_ids"][0], ids[0].as_str());
     }
 
     #[test]

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
+use recur_core::Incident;
 use recur_core::check::{
-    Rules, check_incidents, escape_data, escape_property, github_annotation, render_text,
+    Rules, check_incidents, github_annotation, render_text, unreadable_findings,
 };
-use recur_core::{Incident, Rejected};
 
 /// Arguments of `recur check`.
 #[derive(Debug, clap::Args)]
@@ -52,20 +52,28 @@ pub enum OutputFormat {
 /// Run `recur check`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let period = Period::from_args(args.month.as_deref(), args.since, args.until)?;
+    let mut missing = Vec::new();
     let rules = match &args.rules {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read rules {}", path.display()))?;
-            Rules::from_toml(&text).with_context(|| format!("rules {}", path.display()))?
+            let read = || -> anyhow::Result<Rules> {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read rules {}", path.display()))?;
+                Rules::from_toml(&text).with_context(|| format!("rules {}", path.display()))
+            };
+            args.input.named_input(path, read(), &mut missing)?
         }
-        None => Rules::default(),
-    };
-    let normalized = args.input.load()?;
+        None => None,
+    }
+    .unwrap_or_default();
+    let normalized = args.input.load(missing, &super::Listed::default())?;
     let (incidents, undated) = period.select(&normalized.incidents);
     if undated > 0 {
         eprintln!("note: {undated} reports without any timestamp are left out of the period");
     }
-    let findings = check_incidents(&incidents, &rules);
+    // A record that could not be read is a report to send back in every period: its date may
+    // be what could not be read.
+    let mut findings = check_incidents(&incidents, &rules);
+    findings.extend(unreadable_findings(&normalized.rejected));
 
     let mut out = String::new();
     match args.format {
@@ -78,10 +86,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.push('\n');
         }
         OutputFormat::Github => {
-            for rejected in &normalized.rejected {
-                out.push_str(&rejected_annotation(rejected));
-                out.push('\n');
-            }
             for finding in &findings {
                 out.push_str(&github_annotation(finding));
                 out.push('\n');
@@ -94,30 +98,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .and_then(|()| stdout.flush())
         .context("cannot write to standard output")?;
 
-    let incomplete = !findings.is_empty() || !normalized.rejected.is_empty();
+    super::report_missing(&normalized.errors);
+    let incomplete = !findings.is_empty();
     Ok(if args.strict && incomplete {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// A record the normalizer could not read, as a GitHub error annotation.
-fn rejected_annotation(rejected: &Rejected) -> String {
-    let mut properties = format!("file={}", escape_property(&rejected.source.file));
-    if let Some(line) = rejected.source.line {
-        properties.push_str(&format!(",line={line}"));
-    }
-    properties.push_str(",title=recur check%3A unreadable record");
-    let id = rejected
-        .id
-        .as_deref()
-        .map(|id| format!("{id}: "))
-        .unwrap_or_default();
-    format!(
-        "::error {properties}::{}",
-        escape_data(&format!("{id}record rejected: {}", rejected.reason))
-    )
 }
 
 /// The period under review: incidents whose `occurred_at` is in `[from, to)`.
@@ -188,7 +175,6 @@ impl Period {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use chrono::TimeZone;
-    use recur_core::{RecordKind, Source};
 
     use super::*;
 
@@ -249,25 +235,5 @@ mod tests {
         assert_eq!(undated, 1);
         let (all, undated) = Period::default().select(&incidents);
         assert_eq!((all.len(), undated), (3, 0));
-    }
-
-    #[test]
-    fn rejected_records_are_error_annotations() {
-        let rejected = Rejected {
-            source: Source {
-                file: "pm/a,b.md".to_owned(),
-                record: 1,
-                line: Some(2),
-            },
-            id: Some("INC-1".to_owned()),
-            field: Some("severity".to_owned()),
-            value: Some("urgent".to_owned()),
-            reason: "column \"severity\": unrecognized severity \"urgent\"\nsee 100%".to_owned(),
-            kind: RecordKind::Incident,
-        };
-        assert_eq!(
-            rejected_annotation(&rejected),
-            "::error file=pm/a%2Cb.md,line=2,title=recur check%3A unreadable record::INC-1: record rejected: column \"severity\": unrecognized severity \"urgent\"%0Asee 100%25"
-        );
     }
 }

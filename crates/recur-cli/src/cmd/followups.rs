@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use chrono::Utc;
 use recur_cluster::patterns::{PatternParams, find_patterns};
-use recur_review::review::follow_up_report;
+use recur_core::output::{Cell, Column, write_table};
+use recur_review::review::{OverdueItem, follow_up_report};
 
-use super::{InputArgs, load_roster, parse_as_of};
+use super::{InputArgs, Listed, load_roster, parse_as_of, report_missing};
 
 /// Arguments of `recur followups`.
 #[derive(Debug, clap::Args)]
@@ -48,8 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(text) => parse_as_of(text)?,
         None => Utc::now(),
     };
-    let normalized = args.input.load()?;
-    let roster = load_roster(args.roster.as_deref(), args.input.inputs.is_empty())?;
+    let mut missing = Vec::new();
+    let roster = load_roster(args.roster.as_deref(), &args.input, &mut missing)?;
+    let normalized = args.input.load(missing, &Listed::default())?;
     let patterns = find_patterns(&normalized.incidents, &PatternParams::default())
         .context("pattern mining failed")?;
     let mut report = follow_up_report(
@@ -82,41 +84,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(std::io::stdout());
-            writer.write_record([
-                "id",
-                "incident_id",
-                "title",
-                "owner",
-                "team",
-                "due_at",
-                "days_overdue",
-                "pattern_recurred_since",
-                "tracker",
-            ])?;
-            for item in &report.overdue_items {
-                writer.write_record([
-                    item.id.as_str(),
-                    &item.incident_id,
-                    item.title.as_deref().unwrap_or(""),
-                    &item.owner,
-                    &item.team,
-                    &item
-                        .due_at
-                        .map(recur_core::output::format_time)
-                        .unwrap_or_default(),
-                    &item.days_overdue.to_string(),
-                    if item.pattern_recurred_since {
-                        "true"
-                    } else {
-                        "false"
-                    },
-                    item.tracker.as_deref().unwrap_or(""),
-                ])?;
-            }
-            writer.flush()?;
-        }
+        Format::Csv => write_table(
+            std::io::stdout().lock(),
+            &report.overdue_items,
+            &overdue_columns(),
+            &[],
+        )
+        .context("cannot write to standard output")?,
         Format::Text => {
             println!(
                 "{} follow-ups: {} open, {} overdue, {} open without an owner (as of {})",
@@ -156,10 +130,54 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    report_missing(&normalized.errors);
     let overdue = !report.overdue_items.is_empty();
     Ok(if args.fail_on_overdue && overdue {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The columns of `--format csv`, written by the shared CSV writer (so cells a spreadsheet
+/// would evaluate are neutralised as in every CSV output).
+fn overdue_columns() -> Vec<Column<OverdueItem>> {
+    vec![
+        Column {
+            name: "id",
+            cell: |item| Cell::Text(Some(item.id.clone())),
+        },
+        Column {
+            name: "incident_id",
+            cell: |item| Cell::Text(Some(item.incident_id.clone())),
+        },
+        Column {
+            name: "title",
+            cell: |item| Cell::Text(item.title.clone()),
+        },
+        Column {
+            name: "owner",
+            cell: |item| Cell::Text(Some(item.owner.clone())),
+        },
+        Column {
+            name: "team",
+            cell: |item| Cell::Text(Some(item.team.clone())),
+        },
+        Column {
+            name: "due_at",
+            cell: |item| Cell::Time(item.due_at),
+        },
+        Column {
+            name: "days_overdue",
+            cell: |item| Cell::Int(Some(item.days_overdue)),
+        },
+        Column {
+            name: "pattern_recurred_since",
+            cell: |item| Cell::Text(Some(item.pattern_recurred_since.to_string())),
+        },
+        Column {
+            name: "tracker",
+            cell: |item| Cell::Text(item.tracker.clone()),
+        },
+    ]
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod followups;
 pub mod generate;
 pub mod normalize;
+pub mod outputs;
 pub mod review;
 pub mod similar;
 pub mod template;
@@ -13,7 +14,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use recur_core::Normalized;
+use recur_core::{InputError, Normalized};
 use recur_core::normalize::{DateOrder, Inputs, Mapping, NormalizeOptions, normalize_paths};
 
 /// The bundled sample, used when a command that analyses incidents is given no input.
@@ -45,6 +46,12 @@ pub struct InputArgs {
     /// Order of numeric dates (03/04/2025) in columns that give no evidence either way.
     #[arg(long, value_enum, default_value_t = DateOrderArg::MonthFirst)]
     pub date_order: DateOrderArg,
+    /// Go on when a named input (an INPUT, --follow-ups, --mapping, --roster, --rules) cannot
+    /// be read: the run uses what it could read and states which inputs are missing (at the top
+    /// of the report, in report.json's `input`, and last on the console). Without it, an
+    /// unreadable input is an error (exit code 2).
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 /// `--date-order`.
@@ -76,19 +83,21 @@ impl InputArgs {
         }
     }
 
-    /// The normalizer options these arguments give.
-    pub fn options(&self) -> anyhow::Result<NormalizeOptions> {
+    /// The normalizer options these arguments give. An unreadable mapping is an error, or with
+    /// `--keep-going` recorded in `missing` (the default mapping is used).
+    pub fn options(&self, missing: &mut Vec<InputError>) -> anyhow::Result<NormalizeOptions> {
+        let read = |path: &PathBuf| -> anyhow::Result<Mapping> {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read mapping {}", path.display()))?;
+            text.parse::<Mapping>()
+                .with_context(|| format!("mapping {}", path.display()))
+        };
         let mapping = match &self.mapping {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read mapping {}", path.display()))?;
-                text.parse::<Mapping>()
-                    .with_context(|| format!("mapping {}", path.display()))?
-            }
-            None => Mapping::default(),
+            Some(path) => self.named_input(path, read(path), missing)?,
+            None => None,
         };
         Ok(NormalizeOptions {
-            mapping,
+            mapping: mapping.unwrap_or_default(),
             time_zone: self.time_zone,
             date_order: match self.date_order {
                 DateOrderArg::DayFirst => DateOrder::DayFirst,
@@ -97,13 +106,59 @@ impl InputArgs {
         })
     }
 
-    /// Read and normalize the inputs, reporting problems on stderr. Fails only when nothing
-    /// at all could be read.
-    pub fn load(&self) -> anyhow::Result<Normalized> {
-        let options = self.options()?;
+    /// A named input read by `result`: its value, or the error naming it; with `--keep-going`
+    /// the error is recorded in `missing` and the run goes on without the input (`None`).
+    pub fn named_input<T>(
+        &self,
+        path: &Path,
+        result: anyhow::Result<T>,
+        missing: &mut Vec<InputError>,
+    ) -> anyhow::Result<Option<T>> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if self.keep_going => {
+                missing.push(InputError {
+                    file: path.display().to_string(),
+                    line: None,
+                    message: format!("{error:#}"),
+                });
+                Ok(None)
+            }
+            Err(error) => Err(with_hint(&error)),
+        }
+    }
+
+    /// Read and normalize the inputs, reporting problems on stderr (where the rejected records
+    /// and warnings are listed in full: `listed`). An input that cannot be read is an error
+    /// naming it, before any long work where possible; with `--keep-going` the run goes on, and
+    /// the returned `errors` start with `missing` (side inputs such as the roster that could
+    /// not be read) followed by the normalizer's.
+    pub fn load(
+        &self,
+        mut missing: Vec<InputError>,
+        listed: &Listed,
+    ) -> anyhow::Result<Normalized> {
+        let options = self.options(&mut missing)?;
         let inputs = self.inputs();
-        let normalized = normalize_paths(&inputs, &options);
-        report_problems(&normalized);
+        if !self.keep_going {
+            for path in inputs.incidents.iter().chain(&inputs.follow_ups) {
+                std::fs::metadata(path)
+                    .with_context(|| format!("cannot read input {}", path.display()))
+                    .map_err(|error| with_hint(&error))?;
+            }
+        }
+        let mut normalized = normalize_paths(&inputs, &options);
+        missing.append(&mut normalized.errors);
+        normalized.errors = missing;
+        report_problems(&normalized, listed);
+        if !normalized.errors.is_empty() && !self.keep_going {
+            let list: Vec<String> = normalized.errors.iter().map(|e| e.to_string()).collect();
+            anyhow::bail!(
+                "{} input(s) could not be read: {} ({KEEP_GOING_HINT})",
+                list.len(),
+                list.join("; ")
+            );
+        }
         if normalized.incidents.is_empty() && !normalized.errors.is_empty() {
             anyhow::bail!("no input could be read");
         }
@@ -111,8 +166,92 @@ impl InputArgs {
     }
 }
 
-/// Print unreadable files, the first rejections and warnings, and the accounting, on stderr.
-pub fn report_problems(normalized: &Normalized) {
+const KEEP_GOING_HINT: &str = "pass --keep-going to go on without it";
+
+/// An unreadable input's error, with the way to go on without it.
+fn with_hint(error: &anyhow::Error) -> anyhow::Error {
+    anyhow::anyhow!("{error:#} ({KEEP_GOING_HINT})")
+}
+
+/// Where the full lists of rejected records and warnings of a run are, for the console's
+/// "… and N more".
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    /// The rejected-records file, when the command writes one.
+    pub rejected: Option<PathBuf>,
+    /// The warnings file, when the command writes one.
+    pub warnings: Option<PathBuf>,
+}
+
+/// With `--keep-going`, the inputs that could not be read, as the last lines on stderr.
+pub fn report_missing(errors: &[InputError]) {
+    if errors.is_empty() {
+        return;
+    }
+    eprintln!(
+        "INCOMPLETE: {} input(s) could not be read and are left out of this run:",
+        errors.len()
+    );
+    for error in errors {
+        eprintln!("  {error}");
+    }
+}
+
+/// Refuse outputs that would overwrite an input, or land inside an input folder (the next
+/// run would read them as input).
+pub fn refuse_outputs_in_inputs(input: &InputArgs, outputs: &[&Path]) -> anyhow::Result<()> {
+    let inputs = input.inputs();
+    let named: Vec<&PathBuf> = inputs
+        .incidents
+        .iter()
+        .chain(&inputs.follow_ups)
+        .chain(&input.mapping)
+        .collect();
+    for output in outputs {
+        let Some(resolved) = resolve(output) else {
+            continue;
+        };
+        for path in &named {
+            let Ok(source) = std::fs::canonicalize(path) else {
+                continue;
+            };
+            if resolved == source {
+                anyhow::bail!(
+                    "--out {}: it is the input {}; choose another output",
+                    output.display(),
+                    path.display()
+                );
+            }
+            if source.is_dir() && resolved.starts_with(&source) {
+                anyhow::bail!(
+                    "--out {} is inside the input folder {}, so the next run would read its \
+                     outputs as input; choose a folder outside it",
+                    output.display(),
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A path made absolute with its links resolved, for the part that exists.
+fn resolve(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(resolved) = std::fs::canonicalize(existing) {
+            return Some(rest.iter().rev().fold(resolved, |path, part| path.join(part)));
+        }
+        rest.push(existing.file_name()?.to_owned());
+        existing = existing.parent()?;
+    }
+}
+
+/// Print unreadable files, the first rejections and warnings (saying where the rest are), and
+/// the accounting, on stderr.
+pub fn report_problems(normalized: &Normalized, listed: &Listed) {
     const SHOWN: usize = 10;
     for error in &normalized.errors {
         eprintln!("error: {error}");
@@ -131,47 +270,33 @@ pub fn report_problems(normalized: &Normalized) {
     }
     if normalized.rejected.len() > SHOWN {
         eprintln!(
-            "rejected: … and {} more (see the rejected file)",
-            normalized.rejected.len() - SHOWN
+            "rejected: … and {} more{}",
+            normalized.rejected.len() - SHOWN,
+            where_listed(listed.rejected.as_deref())
         );
     }
     for warning in normalized.warnings.iter().take(SHOWN) {
-        eprintln!("warning: {}: {}", warning.source.file, warning.message);
+        eprintln!("warning: {}: {}", warning.source, warning.message);
     }
     if normalized.warnings.len() > SHOWN {
-        eprintln!("warning: … and {} more", normalized.warnings.len() - SHOWN);
+        eprintln!(
+            "warning: … and {} more{}",
+            normalized.warnings.len() - SHOWN,
+            where_listed(listed.warnings.as_deref())
+        );
     }
     eprintln!("{}", normalized.accounting);
 }
 
-/// Write a file atomically: a temporary file in the same folder, then a rename, so a reader
-/// never sees half a file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    write_atomic_with(path, |writer| Ok(writer.write_all(bytes)?))
+fn where_listed(path: Option<&Path>) -> String {
+    path.map(|path| format!(" (all listed in {})", path.display()))
+        .unwrap_or_default()
 }
 
-/// [`write_atomic`], streaming: `write` fills a buffered writer on the temporary file, so a
-/// large table never has to be held in memory whole.
-pub fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    write(&mut writer).with_context(|| format!("cannot write {}", path.display()))?;
-    let file = writer
-        .into_inner()
-        .map_err(|error| error.into_error())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+/// Write a file atomically (a temporary file in the same folder, then a rename), with the
+/// default mode; see [`outputs`].
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    outputs::write_atomic_with(path, |writer| Ok(writer.write_all(bytes)?))
 }
 
 /// Whether progress bars should be drawn (stderr is a terminal).
@@ -183,29 +308,35 @@ pub fn show_progress() -> bool {
 pub const SAMPLE_ROSTER: &str = "data/roster.csv";
 
 /// Read a roster (CSV or TOML by extension); with the bundled sample and no roster given, the
-/// sample's roster.
+/// sample's roster. An unreadable roster is an error, or with `--keep-going` recorded in
+/// `missing`.
 pub fn load_roster(
     path: Option<&Path>,
-    using_sample: bool,
+    input: &InputArgs,
+    missing: &mut Vec<InputError>,
 ) -> anyhow::Result<Option<recur_review::accountability::Roster>> {
     use recur_review::accountability::Roster;
     let path = match path {
         Some(path) => path.to_path_buf(),
-        None if using_sample && Path::new(SAMPLE_ROSTER).exists() => PathBuf::from(SAMPLE_ROSTER),
+        None if input.inputs.is_empty() && Path::new(SAMPLE_ROSTER).exists() => {
+            PathBuf::from(SAMPLE_ROSTER)
+        }
         None => return Ok(None),
     };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read roster {}", path.display()))?;
-    let roster = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
-    {
-        Roster::from_toml(&text)
-    } else {
-        Roster::from_csv(&text)
-    }
-    .with_context(|| format!("roster {}", path.display()))?;
-    Ok(Some(roster))
+    let read = || -> anyhow::Result<Roster> {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read roster {}", path.display()))?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        {
+            Roster::from_toml(&text)
+        } else {
+            Roster::from_csv(&text)
+        }
+        .with_context(|| format!("roster {}", path.display()))
+    };
+    input.named_input(&path, read(), missing)
 }
 
 /// `--as-of`: a date (midnight UTC) or an RFC 3339 timestamp.

@@ -6,9 +6,12 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use recur_core::frame::{follow_ups_frame, incidents_frame, write_parquet};
-use recur_core::output::{write_csv, write_follow_ups_csv, write_jsonl, write_rejected_csv};
+use recur_core::output::{
+    write_csv, write_follow_ups_csv, write_jsonl, write_rejected_csv, write_warnings_csv,
+};
 
-use super::{InputArgs, write_atomic, write_atomic_with};
+use super::outputs::StagedFiles;
+use super::{InputArgs, Listed, refuse_outputs_in_inputs, report_missing};
 
 /// Arguments of `recur normalize`.
 #[derive(Debug, clap::Args)]
@@ -16,7 +19,8 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
     /// Output file: .csv, .jsonl or .parquet. Follow-ups go to `<stem>.follow_ups.<ext>`
-    /// (nested in JSONL), rejected records to `<stem>.rejected.csv`.
+    /// (nested in JSONL), rejected records to `<stem>.rejected.csv`, warnings to
+    /// `<stem>.warnings.csv`; the files of a run are put in place together.
     #[arg(long, short, value_name = "FILE")]
     out: PathBuf,
 }
@@ -57,47 +61,72 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.input.inputs.is_empty() {
         anyhow::bail!("no INPUT given: name the export files or folders to normalize");
     }
-    let normalized = args.input.load()?;
+    let follow_ups_path = sibling(
+        &args.out,
+        match format {
+            OutFormat::Csv => "follow_ups.csv",
+            OutFormat::Jsonl => "follow_ups.jsonl",
+            OutFormat::Parquet => "follow_ups.parquet",
+        },
+    );
+    let rejected_path = sibling(&args.out, "rejected.csv");
+    let warnings_path = sibling(&args.out, "warnings.csv");
+    let merges_path = sibling(&args.out, "merges.csv");
+    let mut outputs = vec![
+        args.out.as_path(),
+        &rejected_path,
+        &warnings_path,
+        &merges_path,
+    ];
+    if format != OutFormat::Jsonl {
+        outputs.push(&follow_ups_path);
+    }
+    refuse_outputs_in_inputs(&args.input, &outputs)?;
+    let mut set = StagedFiles::begin(&args.out)?;
+    let listed = Listed {
+        rejected: Some(rejected_path.clone()),
+        warnings: Some(warnings_path.clone()),
+    };
+    let normalized = args.input.load(Vec::new(), &listed)?;
     let incidents = &normalized.incidents;
     match format {
         OutFormat::Csv => {
-            write_atomic_with(&args.out, |w| Ok(write_csv(w, incidents, &[])?))?;
-            write_atomic_with(&sibling(&args.out, "follow_ups.csv"), |w| {
-                Ok(write_follow_ups_csv(w, incidents)?)
-            })?;
+            set.write(&args.out, |w| Ok(write_csv(w, incidents, &[])?))?;
+            set.write(&follow_ups_path, |w| Ok(write_follow_ups_csv(w, incidents)?))?;
         }
         OutFormat::Jsonl => {
-            write_atomic_with(&args.out, |w| Ok(write_jsonl(w, incidents)?))?;
+            set.write(&args.out, |w| Ok(write_jsonl(w, incidents)?))?;
         }
         OutFormat::Parquet => {
             let mut frame = incidents_frame(incidents, &[]).context("cannot build the table")?;
-            write_atomic_with(&args.out, |w| {
+            set.write(&args.out, |w| {
                 write_parquet(w, &mut frame).context("cannot encode Parquet")
             })?;
             drop(frame);
             let mut frame =
                 follow_ups_frame(incidents).context("cannot build the follow-ups table")?;
-            write_atomic_with(&sibling(&args.out, "follow_ups.parquet"), |w| {
+            set.write(&follow_ups_path, |w| {
                 write_parquet(w, &mut frame).context("cannot encode Parquet")
             })?;
         }
     }
-    let mut bytes = Vec::new();
-    write_rejected_csv(&mut bytes, &normalized.rejected)?;
-    let rejected_path = sibling(&args.out, "rejected.csv");
-    write_atomic(&rejected_path, &bytes)?;
-    let mut bytes = Vec::new();
-    recur_core::output::write_merges_csv(&mut bytes, &normalized.merges)?;
-    write_atomic(&sibling(&args.out, "merges.csv"), &bytes)?;
+    set.write(&rejected_path, |w| {
+        Ok(write_rejected_csv(w, &normalized.rejected)?)
+    })?;
+    set.write(&warnings_path, |w| {
+        Ok(write_warnings_csv(w, &normalized.warnings)?)
+    })?;
+    set.write(&merges_path, |w| {
+        Ok(recur_core::output::write_merges_csv(w, &normalized.merges)?)
+    })?;
+    set.commit()?;
     println!(
-        "wrote {} ({} incidents; rejected records in {})",
+        "wrote {} ({} incidents; rejected records in {}, warnings in {})",
         args.out.display(),
         normalized.accounting.accepted,
-        rejected_path.display()
+        rejected_path.display(),
+        warnings_path.display()
     );
-    Ok(if normalized.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    report_missing(&normalized.errors);
+    Ok(ExitCode::SUCCESS)
 }

@@ -8,14 +8,17 @@ use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use recur_core::frame::{incidents_frame, write_parquet};
-use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv};
+use recur_core::output::{
+    Annotation, Cell, write_csv, write_rejected_csv, write_warnings_csv,
+};
 use recur_review::charts::{TeamMonthCompletion, render_all, render_team_completion};
 use recur_review::report::{ChartRef, render_html, render_markdown, write_json};
 use recur_review::review::{Period, ReviewOptions, run_review};
 
+use super::outputs::{StagedFolder, write_file_with};
 use super::{
-    InputArgs, load_roster, parse_as_of, parse_period, show_progress, write_atomic,
-    write_atomic_with,
+    InputArgs, Listed, load_roster, parse_as_of, parse_period, refuse_outputs_in_inputs,
+    report_missing, show_progress,
 };
 
 /// Arguments of `recur review`.
@@ -23,7 +26,8 @@ use super::{
 pub struct Args {
     #[command(flatten)]
     input: InputArgs,
-    /// Output folder.
+    /// Output folder. The run writes a staging folder beside it and swaps it in at the end, so
+    /// the folder always holds one run's complete set; an existing folder must be a review's.
     #[arg(long, short, value_name = "DIR", default_value = "recur-review")]
     out: PathBuf,
     #[command(flatten)]
@@ -83,6 +87,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(text) => parse_as_of(text)?,
         None => Utc::now(),
     };
+    let period = args.period.period()?;
+    refuse_outputs_in_inputs(&args.input, &[&args.out])?;
+    let mut missing = Vec::new();
+    let roster = load_roster(args.roster.as_deref(), &args.input, &mut missing)?;
+    let staged = StagedFolder::begin(&args.out)?;
     let bar = show_progress().then(|| {
         let bar = ProgressBar::new_spinner();
         bar.set_style(
@@ -93,14 +102,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar
     });
     stage(&bar, "reading and normalizing inputs");
-    let normalized = args.input.load()?;
+    let listed = Listed {
+        rejected: Some(args.out.join("rejected.csv")),
+        warnings: Some(args.out.join("warnings.csv")),
+    };
+    let normalized = args.input.load(missing, &listed)?;
     let mut options = ReviewOptions::new(as_of);
-    options.period = args.period.period()?;
+    options.period = period;
     options.patterns.n_clusters = args.k;
     options.patterns.seed = args.seed;
     options.agenda.max_severity = args.agenda_severity;
     options.agenda.max_items = args.agenda_max;
-    options.roster = load_roster(args.roster.as_deref(), args.input.inputs.is_empty())?;
+    options.roster = roster;
     stage(&bar, "mining patterns, factors, recurrences and trends");
     let review = run_review(&normalized, &options).context("the review failed")?;
     stage(&bar, "drawing charts");
@@ -119,13 +132,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         render_team_completion(&completion).context("cannot draw the team completion chart")?,
     );
     stage(&bar, "writing the report");
-    let out = &args.out;
+    let out = staged.path();
     for chart in &charts {
-        write_atomic(
+        write_file(
             &out.join("charts").join(format!("{}.png", chart.name)),
             &chart.png,
         )?;
-        write_atomic(
+        write_file(
             &out.join("charts").join(format!("{}.svg", chart.name)),
             chart.svg.as_bytes(),
         )?;
@@ -138,16 +151,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             svg: c.svg.clone(),
         })
         .collect();
-    write_atomic(
+    write_file(
         &out.join("report.md"),
         render_markdown(&review, &refs).as_bytes(),
     )?;
-    write_atomic(
+    write_file(
         &out.join("report.html"),
         render_html(&review, &refs).as_bytes(),
     )?;
-    write_atomic_with(&out.join("report.json"), |w| Ok(write_json(w, &review)?))?;
+    write_file_with(&out.join("report.json"), |w| Ok(write_json(w, &review)?))?;
     write_tables(out, &normalized, &review.pattern_of, &review.pattern_labels)?;
+    staged.commit()?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -159,9 +173,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         review.recurrences.len(),
         review.follow_ups.overdue,
         review.agenda.len(),
-        out.join("report.html").display()
+        args.out.join("report.html").display()
     );
+    report_missing(&normalized.errors);
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_file_with(path, |w| Ok(w.write_all(bytes)?))
 }
 
 fn write_tables(
@@ -186,19 +205,22 @@ fn write_tables(
                 .collect(),
         },
     ];
-    write_atomic_with(&out.join("incidents.csv"), |w| {
+    write_file_with(&out.join("incidents.csv"), |w| {
         Ok(write_csv(w, &normalized.incidents, &annotations)?)
     })?;
     let mut frame = incidents_frame(&normalized.incidents, &annotations)
         .context("cannot build the incident table")?;
-    write_atomic_with(&out.join("incidents.parquet"), |w| {
+    write_file_with(&out.join("incidents.parquet"), |w| {
         write_parquet(w, &mut frame).context("cannot encode Parquet")
     })?;
-    let mut bytes = Vec::new();
-    write_rejected_csv(&mut bytes, &normalized.rejected)?;
-    write_atomic(&out.join("rejected.csv"), &bytes)?;
-    let mut bytes = Vec::new();
-    recur_core::output::write_merges_csv(&mut bytes, &normalized.merges)?;
-    write_atomic(&out.join("merges.csv"), &bytes)?;
+    write_file_with(&out.join("rejected.csv"), |w| {
+        Ok(write_rejected_csv(w, &normalized.rejected)?)
+    })?;
+    write_file_with(&out.join("warnings.csv"), |w| {
+        Ok(write_warnings_csv(w, &normalized.warnings)?)
+    })?;
+    write_file_with(&out.join("merges.csv"), |w| {
+        Ok(recur_core::output::write_merges_csv(w, &normalized.merges)?)
+    })?;
     Ok(())
 }

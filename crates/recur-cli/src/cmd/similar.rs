@@ -41,7 +41,7 @@ struct Similar<'a> {
 
 /// Run `recur similar`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let normalized = args.input.load()?;
+    let normalized = args.input.load(Vec::new(), &super::Listed::default())?;
     let incidents = &normalized.incidents;
     let Some(index) = incidents.iter().position(|i| i.id == args.id) else {
         anyhow::bail!(
@@ -95,5 +95,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    super::report_missing(&normalized.errors);
     Ok(ExitCode::SUCCESS)
 }
