@@ -485,10 +485,12 @@ pub fn render_text(incidents: &[Incident], findings: &[Finding]) -> String {
     }
     let _ = writeln!(
         out,
-        "{} reports checked: {} complete, {incomplete} to send back ({} findings)",
+        "{} report{} checked: {} complete, {incomplete} to send back ({} finding{})",
         incidents.len(),
+        if incidents.len() == 1 { "" } else { "s" },
         incidents.len() - incomplete,
-        findings.len()
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
     );
     out
 }
@@ -1123,8 +1125,13 @@ mod tests {
         let text = render_text(&incidents, &findings);
         assert!(text.starts_with("no-follow-ups \"Card payments declined for a subset of cards\" (no-follow-ups.md:1, owner ines.moreau): 1 to fix\n  - no follow-ups: a severity 1 incident needs"), "{text}");
         assert!(
-            text.ends_with("2 reports checked: 1 complete, 1 to send back (1 findings)\n"),
+            text.ends_with("2 reports checked: 1 complete, 1 to send back (1 finding)\n"),
             "{text}"
+        );
+        let one = &incidents[..1];
+        assert!(
+            render_text(one, &check_incidents(one, &Rules::default()))
+                .ends_with("1 report checked: 1 complete, 0 to send back (0 findings)\n")
         );
     }
 

@@ -54,9 +54,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.out.display()
         ),
     };
-    if args.input.inputs.is_empty() {
-        anyhow::bail!("no INPUT given: name the export files or folders to normalize");
-    }
     let normalized = args.input.load()?;
     let incidents = &normalized.incidents;
     match format {

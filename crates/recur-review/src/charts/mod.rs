@@ -327,7 +327,14 @@ fn factors_spec(trends: &Trends) -> Heatmap {
             .iter()
             .map(|factor| factor.monthly_counts.clone())
             .collect(),
-        empty_message: "No contributing factors recorded in this window".to_string(),
+        // Say what was counted: the incidents of the chart's months, which need not be the
+        // review period's.
+        empty_message: match (trends.months.first(), trends.months.last()) {
+            (Some(first), Some(last)) => {
+                format!("No incident from {first} to {last} lists a contributing factor")
+            }
+            _ => "No months to chart".to_string(),
+        },
     }
 }
 
@@ -637,11 +644,7 @@ mod tests {
             assert_eq!(png::decode_rgb(&chart.png).unwrap().0, WIDTH);
         }
         assert!(charts[0].svg.contains("No incidents in this window"));
-        assert!(
-            charts[3]
-                .svg
-                .contains("No contributing factors recorded in this window")
-        );
+        assert!(charts[3].svg.contains("No months to chart"));
         let teams = render_team_completion(&[]).unwrap();
         assert!(teams.svg.contains("No follow-ups with a due date"));
     }
