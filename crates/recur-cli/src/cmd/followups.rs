@@ -1,12 +1,12 @@
 //! `recur followups`: open and overdue follow-ups by owner and team, for people and for CI.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use recur_cluster::patterns::{PatternParams, find_patterns};
-use recur_core::{FollowUpStatus, Incident};
+use recur_core::{FollowUp, Incident};
 use recur_review::accountability::{Roster, responsible_team};
 use recur_review::review::{FollowUpReport, OverdueItem, follow_up_key, follow_up_report};
 use serde::Serialize;
@@ -107,19 +107,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         team: args.team.as_deref(),
         owner: args.owner.as_deref(),
     };
-    let mut report = follow_up_report(
-        &normalized.incidents,
-        &patterns.assignment,
-        as_of,
-        roster.as_ref(),
-    );
-    let open_items = select(
-        &mut report,
-        &normalized.incidents,
-        as_of,
-        roster.as_ref(),
-        &selection,
-    )?;
+    // Mined on every follow-up's incident, before the selection: patterns are the same
+    // whichever follow-ups are shown.
+    let mut incidents = normalized.incidents;
+    let open_items = select(&mut incidents, as_of, roster.as_ref(), &selection)?;
+    let report = follow_up_report(&incidents, &patterns.assignment, as_of, roster.as_ref());
     match args.format {
         Format::Json => {
             let output = JsonOutput {
@@ -139,65 +131,51 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Narrow `report` to the selection (its counts become the selection's) and list the selected
-/// open follow-ups that are not overdue. A team or owner that has no follow-up at all is an
-/// error naming the nearest known name.
+/// Keep only the selected follow-ups of each incident, so that the follow-up report of the
+/// incidents is the selection's (its counts too), and list the selected open follow-ups that are
+/// not overdue. A follow-up without an id is given its key (`incident#n`, by its position)
+/// first, so it keeps its name when others are removed. A team or owner that has no follow-up
+/// at all is an error naming the nearest known name.
 fn select(
-    report: &mut FollowUpReport,
-    incidents: &[Incident],
+    incidents: &mut [Incident],
     as_of: DateTime<Utc>,
     roster: Option<&Roster>,
     selection: &Selection,
 ) -> anyhow::Result<Vec<OpenItem>> {
     let mut owners = BTreeSet::new();
     let mut teams = BTreeSet::new();
-    let mut counts = FollowUpReport::default();
     let mut open_items = Vec::new();
-    for incident in incidents {
-        for (index, follow_up) in incident.follow_ups.iter().enumerate() {
+    for incident in incidents.iter_mut() {
+        let keys: Vec<String> = (0..incident.follow_ups.len())
+            .map(|index| follow_up_key(incident, index))
+            .collect();
+        let follow_ups = std::mem::take(&mut incident.follow_ups);
+        for (mut follow_up, key) in follow_ups.into_iter().zip(keys) {
             let owner = follow_up
                 .owner
                 .clone()
                 .unwrap_or_else(|| "unowned".to_owned());
-            let team = responsible_team(follow_up, incident, roster);
+            let team = responsible_team(&follow_up, incident, roster);
             let kept = selection.keeps(&owner, &team);
             owners.insert(owner.clone());
             teams.insert(team.clone());
             if !kept {
                 continue;
             }
-            counts.total += 1;
-            match follow_up.status {
-                FollowUpStatus::Done => counts.done += 1,
-                FollowUpStatus::WontDo => counts.wont_do += 1,
-                FollowUpStatus::Open => {}
+            follow_up.id = Some(key);
+            if open_not_due(&follow_up, as_of) {
+                open_items.push(OpenItem {
+                    id: follow_up.id.clone().unwrap_or_default(),
+                    incident_id: incident.id.clone(),
+                    title: follow_up.title.clone(),
+                    owner,
+                    team,
+                    due_at: follow_up.due_at,
+                    days_until_due: follow_up.due_at.map(|due| (due - as_of).num_days()),
+                    tracker: follow_up.tracker.clone(),
+                });
             }
-            if !follow_up.open_at(as_of) {
-                continue;
-            }
-            counts.open += 1;
-            if follow_up.owner.is_none() {
-                counts.unowned += 1;
-            }
-            if follow_up.overdue_at(as_of) {
-                counts.overdue += 1;
-                continue;
-            }
-            if follow_up.due_at.is_some_and(|due| due < as_of) {
-                // Open then and past due, but closed since (an `--as-of` in the past): not
-                // "not yet due", and not overdue by the status it has now.
-                continue;
-            }
-            open_items.push(OpenItem {
-                id: follow_up_key(incident, index),
-                incident_id: incident.id.clone(),
-                title: follow_up.title.clone(),
-                owner,
-                team,
-                due_at: follow_up.due_at,
-                days_until_due: follow_up.due_at.map(|due| (due - as_of).num_days()),
-                tracker: follow_up.tracker.clone(),
-            });
+            incident.follow_ups.push(follow_up);
         }
     }
     if let Some(team) = selection.team {
@@ -209,18 +187,13 @@ fn select(
     open_items.sort_by(|a, b| {
         (a.due_at.is_none(), a.due_at, &a.id).cmp(&(b.due_at.is_none(), b.due_at, &b.id))
     });
-    report
-        .overdue_items
-        .retain(|item| selection.keeps(&item.owner, &item.team));
-    report.overdue_by_owner = count_by(&report.overdue_items, |item| &item.owner);
-    report.overdue_by_team = count_by(&report.overdue_items, |item| &item.team);
-    report.total = counts.total;
-    report.open = counts.open;
-    report.overdue = counts.overdue;
-    report.done = counts.done;
-    report.wont_do = counts.wont_do;
-    report.unowned = counts.unowned;
     Ok(open_items)
+}
+
+/// Open at `as_of` and not past due. (One that was open then and past due but is closed now,
+/// with an `--as-of` in the past, is neither this nor overdue by the status it has now.)
+fn open_not_due(follow_up: &FollowUp, as_of: DateTime<Utc>) -> bool {
+    follow_up.open_at(as_of) && follow_up.due_at.is_none_or(|due| due >= as_of)
 }
 
 /// Fails unless `wanted` is one of `names` (case-insensitive), suggesting the nearest one.
@@ -267,20 +240,6 @@ fn nearest<'a>(wanted: &str, names: &'a BTreeSet<String>) -> Option<&'a str> {
         }
     }
     best.map(|(_, name)| name)
-}
-
-/// Counts per key, most first, then by name.
-fn count_by(items: &[OverdueItem], key: impl Fn(&OverdueItem) -> &String) -> Vec<(String, usize)> {
-    let mut counts: BTreeMap<&String, usize> = BTreeMap::new();
-    for item in items {
-        *counts.entry(key(item)).or_default() += 1;
-    }
-    let mut counts: Vec<(String, usize)> = counts
-        .into_iter()
-        .map(|(name, n)| (name.clone(), n))
-        .collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    counts
 }
 
 /// One row per selected follow-up: the overdue ones (`state` overdue, most overdue first),
