@@ -20,17 +20,38 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The Python the tests run: `RECUR_PYTHON` (set by `bash scripts/test` to the project
+/// virtualenv that it fills from notebooks/requirements.txt), else `.venv/bin/python` when that
+/// virtualenv exists, else `python3`.
+fn python_interpreter() -> PathBuf {
+    if let Some(python) = std::env::var_os("RECUR_PYTHON").filter(|p| !p.is_empty()) {
+        return PathBuf::from(python);
+    }
+    let venv = root().join(".venv/bin/python");
+    if venv.exists() {
+        return venv;
+    }
+    PathBuf::from("python3")
+}
+
 fn python(args: &[&str]) -> Output {
-    let output = Command::new("python3")
+    let interpreter = python_interpreter();
+    let output = Command::new(&interpreter)
         .args(args)
         .current_dir(root())
         .output()
-        .expect(
-            "python3 is needed: run `bash scripts/test`, which installs notebooks/requirements.txt",
-        );
+        .unwrap_or_else(|error| {
+            panic!(
+                "cannot run {} ({error}): run `bash scripts/test`, which makes the virtualenv \
+                 .venv with notebooks/requirements.txt, or set RECUR_PYTHON to a Python that has them",
+                interpreter.display()
+            )
+        });
     assert!(
         output.status.success(),
-        "python3 {args:?} failed (run `bash scripts/test` to install notebooks/requirements.txt):\n{}{}",
+        "{} {args:?} failed (run `bash scripts/test`, which makes the virtualenv .venv with \
+         notebooks/requirements.txt, or set RECUR_PYTHON to a Python that has them):\n{}{}",
+        interpreter.display(),
         text(&output.stdout),
         text(&output.stderr)
     );

@@ -528,13 +528,17 @@ pub fn render_text(incidents: &[Incident], findings: &[Finding]) -> String {
             finding.source, finding.message
         );
     }
+    let checked = incidents.len() + unreadable.len();
+    let total_findings = findings.len() + unreadable.len();
     let _ = writeln!(
         out,
-        "{} reports checked: {} complete, {} to send back ({} findings)",
-        incidents.len() + unreadable.len(),
+        "{} report{} checked: {} complete, {} to send back ({} finding{})",
+        checked,
+        if checked == 1 { "" } else { "s" },
         incidents.len() - incomplete,
         incomplete + unreadable.len(),
-        findings.len() + unreadable.len()
+        total_findings,
+        if total_findings == 1 { "" } else { "s" },
     );
     out
 }
@@ -1184,8 +1188,13 @@ mod tests {
         let text = render_text(&incidents, &findings);
         assert!(text.starts_with("no-follow-ups \"Card payments declined for a subset of cards\" (no-follow-ups.md:1, owner ines.moreau): 1 to fix\n  - no follow-ups: a severity 1 incident needs"), "{text}");
         assert!(
-            text.ends_with("2 reports checked: 1 complete, 1 to send back (1 findings)\n"),
+            text.ends_with("2 reports checked: 1 complete, 1 to send back (1 finding)\n"),
             "{text}"
+        );
+        let one = &incidents[..1];
+        assert!(
+            render_text(one, &check_incidents(one, &Rules::default()))
+                .ends_with("1 report checked: 1 complete, 0 to send back (0 findings)\n")
         );
     }
 

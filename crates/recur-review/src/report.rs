@@ -235,8 +235,13 @@ fn agenda(out: &mut String, review: &Review) {
     }
     let _ = writeln!(
         out,
-        "{} incidents merit review, grouped by pattern so that one discussion covers each.\n",
-        review.agenda_candidates
+        "{} merit{} review, grouped by pattern so that one discussion covers each.\n",
+        count(review.agenda_candidates, "incident"),
+        if review.agenda_candidates == 1 {
+            "s"
+        } else {
+            ""
+        }
     );
     if review.agenda_candidates > review.agenda.len() {
         let _ = writeln!(
@@ -451,11 +456,21 @@ fn follow_ups(out: &mut String, review: &Review) {
         .collect();
     let _ = writeln!(out, "By team: {}.\n", by_team.join(", "));
     let _ = writeln!(out, "By owner: {}.\n", by_owner.join(", "));
-    out.push_str("| Follow-up | Incident | Owner | Team | Due | Days overdue | Pattern recurred since |\n|---|---|---|---|---|---:|---|\n");
-    for item in f.overdue_items.iter().take(25) {
+    const HEADER: &str = "| Follow-up | Incident | Owner | Team | Due | Days overdue | Pattern recurred since |\n|---|---|---|---|---|---:|---|\n";
+    out.push_str(HEADER);
+    for (n, item) in f.overdue_items.iter().enumerate() {
+        if n == OVERDUE_SHOWN {
+            // The rest, collapsed: all of them are in the pre-read, none only in report.json.
+            let _ = writeln!(
+                out,
+                "\n{DETAILS_OPEN}{} more overdue follow-ups{DETAILS_SUMMARY_END}\n",
+                f.overdue_items.len() - OVERDUE_SHOWN
+            );
+            out.push_str(HEADER);
+        }
         let _ = writeln!(
             out,
-            "| {} {} | {} | {} | {} | {} | {} | {} |",
+            "| **{}** {} | **{}** | {} | {} | {} | {} | {} |",
             md(&item.id),
             md(item.title.as_deref().unwrap_or("")),
             md(&item.incident_id),
@@ -470,14 +485,44 @@ fn follow_ups(out: &mut String, review: &Review) {
             }
         );
     }
-    if f.overdue_items.len() > 25 {
-        let _ = writeln!(
-            out,
-            "\n… and {} more in report.json.",
-            f.overdue_items.len() - 25
-        );
+    if f.overdue_items.len() > OVERDUE_SHOWN {
+        let _ = writeln!(out, "\n{DETAILS_CLOSE}");
     }
-    out.push('\n');
+    let _ = writeln!(
+        out,
+        "\nAll {} as a table: [{OVERDUE_CSV}]({OVERDUE_CSV}).\n",
+        count(f.overdue_items.len(), "overdue follow-up")
+    );
+}
+
+/// Overdue follow-ups shown before the rest are collapsed.
+const OVERDUE_SHOWN: usize = 25;
+/// The overdue follow-ups as CSV, beside the report (the `recur` binary writes it).
+pub const OVERDUE_CSV: &str = "overdue_follow_ups.csv";
+/// The only HTML the report itself writes into its Markdown (incident text is escaped and can
+/// write none): a collapsed section, which both GitHub's Markdown and the HTML report render.
+const DETAILS_OPEN: &str = "<details><summary>";
+const DETAILS_SUMMARY_END: &str = "</summary>";
+const DETAILS_CLOSE: &str = "</details>";
+
+/// `n thing` or `n things`.
+fn count(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// Whether raw HTML in the rendered Markdown is the report's own collapsed section.
+fn is_own_markup(raw: &str) -> bool {
+    let raw = raw.trim();
+    raw == DETAILS_CLOSE
+        || raw
+            .strip_prefix(DETAILS_OPEN)
+            .and_then(|rest| rest.strip_suffix(DETAILS_SUMMARY_END))
+            .and_then(|summary| summary.strip_suffix(" more overdue follow-ups"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn accountability(out: &mut String, review: &Review) {
@@ -524,24 +569,66 @@ fn input(out: &mut String, review: &Review) {
     );
 }
 
+/// Table columns of dates, whose cells never break.
+const NOWRAP_COLUMNS: &[&str] = &["Due", "Last seen"];
+
 const STYLE: &str = "body{font-family:'DejaVu Sans',system-ui,-apple-system,'Segoe UI',sans-serif;\
 max-width:1100px;margin:2em auto;padding:0 1em;color:#1d2330;line-height:1.45}\
 h1{border-bottom:3px solid #3b6ea5;padding-bottom:.3em}h2{margin-top:2em;border-bottom:1px solid #d5dbe3}\
 table{border-collapse:collapse;margin:1em 0;font-size:.92em;width:100%}\
 th,td{border:1px solid #d5dbe3;padding:.35em .6em;text-align:left;vertical-align:top}\
 th{background:#eef2f7}tr:nth-child(even) td{background:#f8fafc}\
-figure{margin:1.5em 0}figure svg{width:100%;height:auto;border:1px solid #d5dbe3}\
-figcaption{font-size:.9em;color:#555}";
+td strong,td.nowrap{white-space:nowrap}details{margin:1em 0}summary{cursor:pointer}\
+figure{margin:1.5em 0}figure svg{width:100%;height:auto;border:1px solid #d5dbe3}";
 
 /// The self-contained HTML report: the Markdown rendered, charts inlined as SVG.
 pub fn render_html(review: &Review, charts: &[ChartRef]) -> String {
     let markdown = render_markdown(review, charts);
     let mut body = String::new();
     let mut image: Option<String> = None;
+    // The header texts of the current table and the column of the current cell.
+    let mut columns: Vec<String> = Vec::new();
+    let mut in_head = false;
+    let mut column = 0;
     let events =
         Parser::new_ext(&markdown, Options::ENABLE_TABLES).filter_map(|event| match event {
+            Event::Html(raw) if is_own_markup(&raw) => Some(Event::Html(raw)),
             // Markup inside incident text becomes text.
             Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+            Event::Start(Tag::TableHead) => {
+                columns.clear();
+                in_head = true;
+                Some(event)
+            }
+            Event::End(TagEnd::TableHead) => {
+                in_head = false;
+                column = 0;
+                Some(event)
+            }
+            Event::Start(Tag::TableCell) if in_head => {
+                columns.push(String::new());
+                Some(event)
+            }
+            Event::Text(ref text) if in_head => {
+                if let Some(header) = columns.last_mut() {
+                    header.push_str(text);
+                }
+                Some(event)
+            }
+            Event::Start(Tag::TableCell) => {
+                let nowrap = columns
+                    .get(column)
+                    .is_some_and(|header| NOWRAP_COLUMNS.contains(&header.as_str()));
+                column += 1;
+                // A date column: never broken inside its cells (left-aligned columns only).
+                nowrap
+                    .then(|| Event::Html(CowStr::from("<td class=\"nowrap\">")))
+                    .or(Some(event))
+            }
+            Event::End(TagEnd::TableRow) => {
+                column = 0;
+                Some(event)
+            }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 image = Some(dest_url.to_string());
                 None
@@ -552,10 +639,11 @@ pub fn render_html(review: &Review, charts: &[ChartRef]) -> String {
                     .iter()
                     .find(|c| dest == format!("charts/{}.png", c.name))
                     .map(|c| {
+                        // The chart draws its own title: no caption repeating it.
                         format!(
-                            "<figure>{}<figcaption>{}</figcaption></figure>",
-                            strip_xml_declaration(&c.svg),
-                            html_escape::encode_text(&c.title)
+                            "<figure aria-label=\"{}\">{}</figure>",
+                            html_escape::encode_double_quoted_attribute(&c.title),
+                            strip_xml_declaration(&c.svg)
                         )
                     })
                     .unwrap_or_default();
@@ -584,7 +672,88 @@ fn strip_xml_declaration(svg: &str) -> &str {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::review::OverdueItem;
     use crate::review::tests::sample_review;
+
+    fn overdue(n: usize) -> OverdueItem {
+        OverdueItem {
+            id: format!("OPS-{n}"),
+            incident_id: format!("INC-{}", 1000 + n),
+            title: Some("Add an alert </details> <b>now</b>".to_owned()),
+            owner: "Laura Nowak".to_owned(),
+            team: "identity".to_owned(),
+            due_at: Some(DateTime::from_timestamp(1_780_000_000, 0).unwrap()),
+            days_overdue: 40,
+            tracker: None,
+            pattern_recurred_since: false,
+        }
+    }
+
+    #[test]
+    fn every_overdue_follow_up_is_in_the_pre_read_the_rest_collapsed() {
+        let mut review = sample_review();
+        review.follow_ups.overdue_items = (0..30).map(overdue).collect();
+        let markdown = render_markdown(&review, &[]);
+        for n in 0..30 {
+            assert!(markdown.contains(&format!("| **OPS-{n}** Add")), "OPS-{n}");
+        }
+        assert!(markdown.contains("\n<details><summary>5 more overdue follow-ups</summary>\n"));
+        assert!(markdown.contains(
+            "All 30 overdue follow-ups as a table: [overdue_follow_ups.csv](overdue_follow_ups.csv)."
+        ));
+        let html = render_html(&review, &[]);
+        assert_eq!(
+            html.matches("<details><summary>5 more overdue follow-ups</summary>")
+                .count(),
+            1
+        );
+        assert_eq!(
+            html.matches("</details>\n").count(),
+            1,
+            "only the report's own"
+        );
+        assert_eq!(
+            html.matches("Add an alert &lt;/details&gt; &lt;b&gt;now&lt;/b&gt;")
+                .count(),
+            30,
+            "incident text stays text"
+        );
+        assert!(html.contains("<a href=\"overdue_follow_ups.csv\">"));
+        // Ids and due dates never break inside their cells.
+        assert!(html.contains("<td><strong>OPS-0</strong>"));
+        assert!(html.contains("<td class=\"nowrap\">2026-05-28</td>"));
+        assert!(STYLE.contains("td strong,td.nowrap{white-space:nowrap}"));
+
+        review.follow_ups.overdue_items.truncate(1);
+        let markdown = render_markdown(&review, &[]);
+        assert!(!markdown.contains("<details>"));
+        assert!(markdown.contains("All 1 overdue follow-up as a table"));
+    }
+
+    #[test]
+    fn one_incident_merits_review_in_the_singular() {
+        let mut review = sample_review();
+        assert!(!review.agenda.is_empty());
+        review.agenda_candidates = 1;
+        assert!(render_markdown(&review, &[]).contains("\n1 incident merits review, grouped"));
+        review.agenda_candidates = 2;
+        assert!(render_markdown(&review, &[]).contains("\n2 incidents merit review, grouped"));
+    }
+
+    #[test]
+    fn only_the_reports_own_collapsed_section_passes_as_html() {
+        assert!(is_own_markup(
+            "<details><summary>12 more overdue follow-ups</summary>\n"
+        ));
+        assert!(is_own_markup("</details>"));
+        assert!(!is_own_markup(
+            "<details><summary>x more overdue follow-ups</summary>"
+        ));
+        assert!(!is_own_markup(
+            "<details open><summary>1 more overdue follow-ups</summary>"
+        ));
+        assert!(!is_own_markup("<script>alert(1)</script>"));
+    }
 
     #[test]
     fn markdown_escapes_incident_text() {
@@ -623,9 +792,7 @@ mod tests {
         )));
         let html = render_html(&review, &[chart]);
         assert!(html.starts_with("<!DOCTYPE html>"));
-        assert!(
-            html.contains("<figure><svg id=\"c\"></svg><figcaption>A chart</figcaption></figure>")
-        );
+        assert!(html.contains("<figure aria-label=\"A chart\"><svg id=\"c\"></svg></figure>"));
         assert!(
             !html.contains("<script") && !html.contains("<?xml"),
             "no markup from incidents, no XML declaration"

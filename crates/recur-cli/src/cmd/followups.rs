@@ -1,12 +1,16 @@
 //! `recur followups`: open and overdue follow-ups by owner and team, for people and for CI.
 
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use recur_cluster::patterns::{PatternParams, find_patterns};
-use recur_core::output::{Cell, Column, write_table};
-use recur_review::review::{OverdueItem, follow_up_report};
+use recur_core::{FollowUp, Incident};
+use recur_review::accountability::{Roster, responsible_team};
+use recur_review::review::{FollowUpReport, OverdueItem, follow_up_key, follow_up_report};
+use recur_core::output::spreadsheet_safe;
+use serde::Serialize;
 
 use super::{InputArgs, Listed, load_roster, parse_as_of, report_missing};
 
@@ -18,16 +22,20 @@ pub struct Args {
     /// "Now" (YYYY-MM-DD or RFC 3339). Default: the current time.
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
-    /// Only follow-ups of this responsible team.
+    /// Only follow-ups of this responsible team (case-insensitive); the counts are then the
+    /// team's. A team with no follow-ups is an error (exit code 2) that suggests the nearest
+    /// name.
     #[arg(long)]
     team: Option<String>,
-    /// Only follow-ups of this owner.
+    /// Only follow-ups of this owner (case-insensitive; `unowned` for those without one); the
+    /// counts are then the owner's. An owner with no follow-ups is an error (exit code 2) that
+    /// suggests the nearest name.
     #[arg(long)]
     owner: Option<String>,
     /// Teams with managers and members (CSV or TOML), to find each owner's team.
     #[arg(long, value_name = "FILE")]
     roster: Option<std::path::PathBuf>,
-    /// Output format.
+    /// Output format. Every format lists the overdue follow-ups and the open ones not yet due.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Exit with code 1 when any (selected) follow-up is overdue, so CI can nag.
@@ -43,6 +51,49 @@ enum Format {
     Csv,
 }
 
+/// An open follow-up that is not overdue (not yet due, or without a due date).
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenItem {
+    /// Its id (or `incident#n`).
+    id: String,
+    /// Its incident.
+    incident_id: String,
+    /// What is to be done.
+    title: Option<String>,
+    /// Who owns it (`unowned` when nobody).
+    owner: String,
+    /// The responsible team.
+    team: String,
+    /// When it is due, if it has a due date.
+    due_at: Option<DateTime<Utc>>,
+    /// Days until it is due at `as_of`.
+    days_until_due: Option<i64>,
+    /// Tracker link.
+    tracker: Option<String>,
+}
+
+/// The JSON output: the follow-up report of the selection, and the open items not yet due.
+#[derive(Serialize)]
+struct JsonOutput<'a> {
+    #[serde(flatten)]
+    report: &'a FollowUpReport,
+    /// Open follow-ups that are not overdue, soonest due first (those without a due date last).
+    open_not_due_items: &'a [OpenItem],
+}
+
+/// `--team` and `--owner`.
+struct Selection<'a> {
+    team: Option<&'a str>,
+    owner: Option<&'a str>,
+}
+
+impl Selection<'_> {
+    fn keeps(&self, owner: &str, team: &str) -> bool {
+        self.team.is_none_or(|t| t.eq_ignore_ascii_case(team))
+            && self.owner.is_none_or(|o| o.eq_ignore_ascii_case(owner))
+    }
+}
+
 /// Run `recur followups`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let as_of = match &args.as_of {
@@ -54,81 +105,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let normalized = args.input.load(missing, &Listed::default())?;
     let patterns = find_patterns(&normalized.incidents, &PatternParams::default())
         .context("pattern mining failed")?;
-    let mut report = follow_up_report(
-        &normalized.incidents,
-        &patterns.assignment,
-        as_of,
-        roster.as_ref(),
-    );
-    let keep = |team: &str, owner: &str| {
-        args.team
-            .as_deref()
-            .is_none_or(|t| t.eq_ignore_ascii_case(team))
-            && args
-                .owner
-                .as_deref()
-                .is_none_or(|o| o.eq_ignore_ascii_case(owner))
+    let selection = Selection {
+        team: args.team.as_deref(),
+        owner: args.owner.as_deref(),
     };
-    report
-        .overdue_items
-        .retain(|item| keep(&item.team, &item.owner));
-    report.overdue_by_team.retain(|(team, _)| {
-        args.team
-            .as_deref()
-            .is_none_or(|t| t.eq_ignore_ascii_case(team))
-    });
-    report.overdue_by_owner.retain(|(owner, _)| {
-        args.owner
-            .as_deref()
-            .is_none_or(|o| o.eq_ignore_ascii_case(owner))
-    });
+    // Mined on every follow-up's incident, before the selection: patterns are the same
+    // whichever follow-ups are shown.
+    let mut incidents = normalized.incidents;
+    let open_items = select(&mut incidents, as_of, roster.as_ref(), &selection)?;
+    let report = follow_up_report(&incidents, &patterns.assignment, as_of, roster.as_ref());
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Csv => write_table(
-            std::io::stdout().lock(),
-            &report.overdue_items,
-            &overdue_columns(),
-            &[],
-        )
-        .context("cannot write to standard output")?,
-        Format::Text => {
-            println!(
-                "{} follow-ups: {} open, {} overdue, {} open without an owner (as of {})",
-                report.total,
-                report.open,
-                report.overdue,
-                report.unowned,
-                as_of.format("%Y-%m-%d")
-            );
-            let by_team: Vec<String> = report
-                .overdue_by_team
-                .iter()
-                .map(|(t, n)| format!("{t} {n}"))
-                .collect();
-            let by_owner: Vec<String> = report
-                .overdue_by_owner
-                .iter()
-                .map(|(o, n)| format!("{o} {n}"))
-                .collect();
-            println!("overdue by team: {}", by_team.join(", "));
-            println!("overdue by owner: {}", by_owner.join(", "));
-            for item in &report.overdue_items {
-                println!(
-                    "  {:>4} days  {:<10} {:<18} {:<14} {} ({}){}",
-                    item.days_overdue,
-                    item.id,
-                    item.owner,
-                    item.team,
-                    item.title.as_deref().unwrap_or(""),
-                    item.incident_id,
-                    if item.pattern_recurred_since {
-                        "  ← its pattern recurred since"
-                    } else {
-                        ""
-                    }
-                );
-            }
+        Format::Json => {
+            let output = JsonOutput {
+                report: &report,
+                open_not_due_items: &open_items,
+            };
+            println!("{}", serde_json::to_string_pretty(&output)?);
         }
+        Format::Csv => write_csv(std::io::stdout(), &report.overdue_items, &open_items)?,
+        Format::Text => print_text(&report, &open_items, as_of),
     }
     report_missing(&normalized.errors);
     let overdue = !report.overdue_items.is_empty();
@@ -139,45 +134,278 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The columns of `--format csv`, written by the shared CSV writer (so cells a spreadsheet
-/// would evaluate are neutralised as in every CSV output).
-fn overdue_columns() -> Vec<Column<OverdueItem>> {
-    vec![
-        Column {
-            name: "id",
-            cell: |item| Cell::Text(Some(item.id.clone())),
-        },
-        Column {
-            name: "incident_id",
-            cell: |item| Cell::Text(Some(item.incident_id.clone())),
-        },
-        Column {
-            name: "title",
-            cell: |item| Cell::Text(item.title.clone()),
-        },
-        Column {
-            name: "owner",
-            cell: |item| Cell::Text(Some(item.owner.clone())),
-        },
-        Column {
-            name: "team",
-            cell: |item| Cell::Text(Some(item.team.clone())),
-        },
-        Column {
-            name: "due_at",
-            cell: |item| Cell::Time(item.due_at),
-        },
-        Column {
-            name: "days_overdue",
-            cell: |item| Cell::Int(Some(item.days_overdue)),
-        },
-        Column {
-            name: "pattern_recurred_since",
-            cell: |item| Cell::Text(Some(item.pattern_recurred_since.to_string())),
-        },
-        Column {
-            name: "tracker",
-            cell: |item| Cell::Text(item.tracker.clone()),
-        },
-    ]
+/// Keep only the selected follow-ups of each incident, so that the follow-up report of the
+/// incidents is the selection's (its counts too), and list the selected open follow-ups that are
+/// not overdue. A follow-up without an id is given its key (`incident#n`, by its position)
+/// first, so it keeps its name when others are removed. A team or owner that has no follow-up
+/// at all is an error naming the nearest known name.
+fn select(
+    incidents: &mut [Incident],
+    as_of: DateTime<Utc>,
+    roster: Option<&Roster>,
+    selection: &Selection,
+) -> anyhow::Result<Vec<OpenItem>> {
+    let mut owners = BTreeSet::new();
+    let mut teams = BTreeSet::new();
+    let mut open_items = Vec::new();
+    for incident in incidents.iter_mut() {
+        let keys: Vec<String> = (0..incident.follow_ups.len())
+            .map(|index| follow_up_key(incident, index))
+            .collect();
+        let follow_ups = std::mem::take(&mut incident.follow_ups);
+        for (mut follow_up, key) in follow_ups.into_iter().zip(keys) {
+            let owner = follow_up
+                .owner
+                .clone()
+                .unwrap_or_else(|| "unowned".to_owned());
+            let team = responsible_team(&follow_up, incident, roster);
+            let kept = selection.keeps(&owner, &team);
+            owners.insert(owner.clone());
+            teams.insert(team.clone());
+            if !kept {
+                continue;
+            }
+            follow_up.id = Some(key);
+            if open_not_due(&follow_up, as_of) {
+                open_items.push(OpenItem {
+                    id: follow_up.id.clone().unwrap_or_default(),
+                    incident_id: incident.id.clone(),
+                    title: follow_up.title.clone(),
+                    owner,
+                    team,
+                    due_at: follow_up.due_at,
+                    days_until_due: follow_up.due_at.map(|due| (due - as_of).num_days()),
+                    tracker: follow_up.tracker.clone(),
+                });
+            }
+            incident.follow_ups.push(follow_up);
+        }
+    }
+    if let Some(team) = selection.team {
+        known("team", team, &teams)?;
+    }
+    if let Some(owner) = selection.owner {
+        known("owner", owner, &owners)?;
+    }
+    open_items.sort_by(|a, b| {
+        (a.due_at.is_none(), a.due_at, &a.id).cmp(&(b.due_at.is_none(), b.due_at, &b.id))
+    });
+    Ok(open_items)
+}
+
+/// Open at `as_of` and not past due. (One that was open then and past due but is closed now,
+/// with an `--as-of` in the past, is neither this nor overdue by the status it has now.)
+fn open_not_due(follow_up: &FollowUp, as_of: DateTime<Utc>) -> bool {
+    follow_up.open_at(as_of) && follow_up.due_at.is_none_or(|due| due >= as_of)
+}
+
+/// Fails unless `wanted` is one of `names` (case-insensitive), suggesting the nearest one.
+fn known(what: &str, wanted: &str, names: &BTreeSet<String>) -> anyhow::Result<()> {
+    if names.iter().any(|name| name.eq_ignore_ascii_case(wanted)) {
+        return Ok(());
+    }
+    match nearest(wanted, names) {
+        Some(name) => anyhow::bail!("no follow-ups for {what} '{wanted}'; did you mean '{name}'?"),
+        None => {
+            let listed: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
+            anyhow::bail!(
+                "no follow-ups for {what} '{wanted}'; {what}s with follow-ups: {}{}",
+                listed.join(", "),
+                if names.len() > listed.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            )
+        }
+    }
+}
+
+/// The name `wanted` most likely meant: one that contains it (a first or last name alone),
+/// else the most similar by Jaro-Winkler, if similar enough. Ties go to the first by name.
+fn nearest<'a>(wanted: &str, names: &'a BTreeSet<String>) -> Option<&'a str> {
+    let wanted = wanted.to_lowercase();
+    if wanted.is_empty() {
+        return None;
+    }
+    if let Some(name) = names
+        .iter()
+        .find(|name| name.to_lowercase().contains(&wanted))
+    {
+        return Some(name);
+    }
+    const SIMILAR_ENOUGH: f64 = 0.8;
+    let mut best: Option<(f64, &str)> = None;
+    for name in names {
+        let score = strsim::jaro_winkler(&wanted, &name.to_lowercase());
+        if score >= SIMILAR_ENOUGH && best.is_none_or(|(best, _)| score > best) {
+            best = Some((score, name));
+        }
+    }
+    best.map(|(_, name)| name)
+}
+
+/// One row per selected follow-up: the overdue ones (`state` overdue, most overdue first),
+/// then the open ones not yet due (`state` open, `days_overdue` negative: days until due).
+pub fn write_csv(
+    out: impl std::io::Write,
+    overdue: &[OverdueItem],
+    open: &[OpenItem],
+) -> anyhow::Result<()> {
+    // Cells a spreadsheet would evaluate are neutralised, as in every CSV output.
+    let mut writer = SafeCsv(csv::Writer::from_writer(out));
+    writer.write_record([
+        "id",
+        "incident_id",
+        "title",
+        "owner",
+        "team",
+        "due_at",
+        "days_overdue",
+        "pattern_recurred_since",
+        "tracker",
+        "state",
+    ])?;
+    let time = |at: Option<DateTime<Utc>>| at.map(recur_core::output::format_time);
+    for item in overdue {
+        writer.write_record([
+            item.id.as_str(),
+            &item.incident_id,
+            item.title.as_deref().unwrap_or(""),
+            &item.owner,
+            &item.team,
+            &time(item.due_at).unwrap_or_default(),
+            &item.days_overdue.to_string(),
+            if item.pattern_recurred_since {
+                "true"
+            } else {
+                "false"
+            },
+            item.tracker.as_deref().unwrap_or(""),
+            "overdue",
+        ])?;
+    }
+    for item in open {
+        writer.write_record([
+            item.id.as_str(),
+            &item.incident_id,
+            item.title.as_deref().unwrap_or(""),
+            &item.owner,
+            &item.team,
+            &time(item.due_at).unwrap_or_default(),
+            &item
+                .days_until_due
+                .map(|days| (-days).to_string())
+                .unwrap_or_default(),
+            "",
+            item.tracker.as_deref().unwrap_or(""),
+            "open",
+        ])?;
+    }
+    writer.0.flush()?;
+    Ok(())
+}
+
+/// A CSV writer whose text cells pass through [`spreadsheet_safe`].
+struct SafeCsv<W: std::io::Write>(csv::Writer<W>);
+
+impl<W: std::io::Write> SafeCsv<W> {
+    fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> csv::Result<()> {
+        self.0
+            .write_record(cells.into_iter().map(|cell| spreadsheet_safe(cell)))
+    }
+}
+
+fn print_text(report: &FollowUpReport, open_items: &[OpenItem], as_of: DateTime<Utc>) {
+    println!(
+        "{} follow-ups: {} open, {} overdue, {} open without an owner (as of {})",
+        report.total,
+        report.open,
+        report.overdue,
+        report.unowned,
+        as_of.format("%Y-%m-%d")
+    );
+    let joined = |counts: &[(String, usize)]| {
+        counts
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("overdue by team: {}", joined(&report.overdue_by_team));
+    println!("overdue by owner: {}", joined(&report.overdue_by_owner));
+    for item in &report.overdue_items {
+        println!(
+            "  {:>4} days  {:<10} {:<18} {:<14} {} ({}){}",
+            item.days_overdue,
+            item.id,
+            item.owner,
+            item.team,
+            item.title.as_deref().unwrap_or(""),
+            item.incident_id,
+            if item.pattern_recurred_since {
+                "  ← its pattern recurred since"
+            } else {
+                ""
+            }
+        );
+    }
+    if open_items.is_empty() {
+        return;
+    }
+    println!("open, not yet due:");
+    for item in open_items {
+        let due = match (item.due_at, item.days_until_due) {
+            (Some(at), Some(days)) => format!("due {} (in {days} days)", at.format("%Y-%m-%d")),
+            _ => "no due date".to_owned(),
+        };
+        println!(
+            "  {due:<28} {:<10} {:<18} {:<14} {} ({})",
+            item.id,
+            item.owner,
+            item.team,
+            item.title.as_deref().unwrap_or(""),
+            item.incident_id,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> BTreeSet<String> {
+        list.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_first_name_alone_suggests_the_full_name() {
+        let owners = names(&["Amir Haddad", "Laura Nowak", "unowned"]);
+        assert_eq!(nearest("Laura", &owners), Some("Laura Nowak"));
+        assert_eq!(nearest("nowak", &owners), Some("Laura Nowak"));
+    }
+
+    #[test]
+    fn a_typo_suggests_the_nearest_name_and_nonsense_none() {
+        let teams = names(&["checkout", "payments", "platform"]);
+        assert_eq!(nearest("paymnets", &teams), Some("payments"));
+        assert_eq!(nearest("zzz", &teams), None);
+        assert_eq!(nearest("", &teams), None);
+    }
+
+    #[test]
+    fn an_unknown_name_is_an_error_that_says_what_was_meant() {
+        let owners = names(&["Laura Nowak"]);
+        let error = known("owner", "Laura", &owners).expect_err("unknown owner");
+        assert_eq!(
+            error.to_string(),
+            "no follow-ups for owner 'Laura'; did you mean 'Laura Nowak'?"
+        );
+        assert!(known("owner", "laura nowak", &owners).is_ok());
+        let error = known("team", "zzz", &names(&["payments"])).expect_err("unknown team");
+        assert_eq!(
+            error.to_string(),
+            "no follow-ups for team 'zzz'; teams with follow-ups: payments"
+        );
+    }
 }

@@ -20,8 +20,14 @@ pub struct Args {
     pub seed: u64,
     /// Directory to write `sample/` (the messy exports) and `truth/` (the planted truth) into.
     /// Markdown files in `sample/postmortems/` that this run does not write are removed.
-    #[arg(long, value_name = "DIR", default_value = "data")]
-    pub out_dir: PathBuf,
+    /// (`--out-dir` is the old name, still accepted.)
+    #[arg(
+        long = "out",
+        alias = "out-dir",
+        value_name = "DIR",
+        default_value = "data"
+    )]
+    pub out: PathBuf,
 }
 
 /// Run `recur generate`.
@@ -34,15 +40,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let synthetic = generate(&params);
     let files = export_sample(&synthetic);
     for directory in ["sample", "sample/postmortems", "truth"] {
-        let path = args.out_dir.join(directory);
+        let path = args.out.join(directory);
         fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
     }
     let written = files.files();
     for (relative, contents) in &written {
-        write_atomically(&args.out_dir.join(relative), contents.as_bytes())?;
+        write_atomically(&args.out.join(relative), contents.as_bytes())?;
     }
     let removed =
-        remove_stale_postmortems(&args.out_dir.join("sample/postmortems"), &files.postmortems)?;
+        remove_stale_postmortems(&args.out.join("sample/postmortems"), &files.postmortems)?;
     let recurrences = synthetic
         .truth
         .iter()
@@ -58,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         synthetic.incidents.len(),
         args.seed,
         written.len(),
-        args.out_dir.display(),
+        args.out.display(),
         if removed > 0 {
             format!(", removed {removed} stale postmortems")
         } else {
@@ -128,7 +134,7 @@ mod tests {
         let args = Args {
             n: 120,
             seed: 3,
-            out_dir: directory.path().to_owned(),
+            out: directory.path().to_owned(),
         };
         assert_eq!(run(args).unwrap(), ExitCode::SUCCESS);
         assert!(!stale.exists());

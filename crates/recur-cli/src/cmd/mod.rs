@@ -14,23 +14,25 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use recur_core::normalize::{
+    DateOrder, Format, Inputs, LoadedFile, Mapping, NormalizeOptions, normalize_paths,
+    normalize_texts,
+};
 use recur_core::{InputError, Normalized};
-use recur_core::normalize::{DateOrder, Inputs, Mapping, NormalizeOptions, normalize_paths};
 
-/// The bundled sample, used when a command that analyses incidents is given no input.
-pub const SAMPLE_INPUTS: &[&str] = &[
-    "data/sample/incidents.csv",
-    "data/sample/platform.jsonl",
-    "data/sample/postmortems",
-];
-/// The follow-ups file of the bundled sample.
-pub const SAMPLE_FOLLOW_UPS: &str = "data/sample/follow_ups.csv";
+/// The bundled sample, embedded in the binary (see `build.rs`): `data/sample/` and the roster,
+/// used when a command that analyses incidents is given no input, from any directory.
+mod sample {
+    include!(concat!(env!("OUT_DIR"), "/sample.rs"));
+}
+pub use sample::{SAMPLE_FOLLOW_UP_FILE, SAMPLE_INCIDENT_FILES, SAMPLE_ROSTER_CSV};
 
 /// Where incidents come from: shared by every command that reads incidents.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
     /// Incident exports: CSV, JSON, JSONL files, or folders of Markdown postmortems (read
-    /// recursively). Without any, the bundled sample in data/sample is used.
+    /// recursively). Without any, the bundled sample (400 synthetic incidents with their
+    /// follow-ups, the files of data/sample embedded in the binary) is used, from any directory.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// A separate file of follow-ups (action items), joined to incidents by incident id.
@@ -64,23 +66,17 @@ pub enum DateOrderArg {
 }
 
 impl InputArgs {
-    /// The inputs, or the bundled sample when none are given.
+    /// The inputs as given (the bundled sample is not a path: see [`InputArgs::load`]).
     pub fn inputs(&self) -> Inputs {
-        if self.inputs.is_empty() {
-            Inputs {
-                incidents: SAMPLE_INPUTS.iter().map(PathBuf::from).collect(),
-                follow_ups: if self.follow_ups.is_empty() {
-                    vec![PathBuf::from(SAMPLE_FOLLOW_UPS)]
-                } else {
-                    self.follow_ups.clone()
-                },
-            }
-        } else {
-            Inputs {
-                incidents: self.inputs.clone(),
-                follow_ups: self.follow_ups.clone(),
-            }
+        Inputs {
+            incidents: self.inputs.clone(),
+            follow_ups: self.follow_ups.clone(),
         }
+    }
+
+    /// Whether no input is given, so the embedded sample is used.
+    pub fn using_sample(&self) -> bool {
+        self.inputs.is_empty()
     }
 
     /// The normalizer options these arguments give. An unreadable mapping is an error, or with
@@ -139,6 +135,19 @@ impl InputArgs {
         listed: &Listed,
     ) -> anyhow::Result<Normalized> {
         let options = self.options(&mut missing)?;
+        if self.using_sample() {
+            if !self.follow_ups.is_empty() {
+                anyhow::bail!(
+                    "--follow-ups needs INPUT: the bundled sample has its own follow-ups; \
+                     name the incident exports they belong to"
+                );
+            }
+            let mut normalized = normalize_sample(&options);
+            missing.append(&mut normalized.errors);
+            normalized.errors = missing;
+            report_problems(&normalized, listed);
+            return Ok(normalized);
+        }
         let inputs = self.inputs();
         if !self.keep_going {
             for path in inputs.incidents.iter().chain(&inputs.follow_ups) {
@@ -304,27 +313,37 @@ pub fn show_progress() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// The roster of the bundled sample, used when the sample is.
-pub const SAMPLE_ROSTER: &str = "data/roster.csv";
+/// Normalize the embedded sample from memory: the same files, names and order as reading
+/// `data/sample/` from disk, so the results are the same.
+pub fn normalize_sample(options: &NormalizeOptions) -> Normalized {
+    let loaded = |(name, text): (&str, &str)| LoadedFile {
+        name: name.to_owned(),
+        text: text.to_owned(),
+        format: Format::from_path(Path::new(name)),
+    };
+    let incidents: Vec<LoadedFile> = SAMPLE_INCIDENT_FILES.iter().copied().map(loaded).collect();
+    normalize_texts(&incidents, &[loaded(SAMPLE_FOLLOW_UP_FILE)], options)
+}
 
 /// Read a roster (CSV or TOML by extension); with the bundled sample and no roster given, the
-/// sample's roster. An unreadable roster is an error, or with `--keep-going` recorded in
-/// `missing`.
+/// sample's roster (embedded). An unreadable roster is an error, or with `--keep-going`
+/// recorded in `missing`.
 pub fn load_roster(
     path: Option<&Path>,
     input: &InputArgs,
     missing: &mut Vec<InputError>,
 ) -> anyhow::Result<Option<recur_review::accountability::Roster>> {
     use recur_review::accountability::Roster;
-    let path = match path {
-        Some(path) => path.to_path_buf(),
-        None if input.inputs.is_empty() && Path::new(SAMPLE_ROSTER).exists() => {
-            PathBuf::from(SAMPLE_ROSTER)
-        }
-        None => return Ok(None),
+    let Some(path) = path else {
+        return if input.using_sample() {
+            let roster = Roster::from_csv(SAMPLE_ROSTER_CSV).context("the sample's roster")?;
+            Ok(Some(roster))
+        } else {
+            Ok(None)
+        };
     };
     let read = || -> anyhow::Result<Roster> {
-        let text = std::fs::read_to_string(&path)
+        let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read roster {}", path.display()))?;
         if path
             .extension()
@@ -336,7 +355,7 @@ pub fn load_roster(
         }
         .with_context(|| format!("roster {}", path.display()))
     };
-    input.named_input(&path, read(), missing)
+    input.named_input(path, read(), missing)
 }
 
 /// `--as-of`: a date (midnight UTC) or an RFC 3339 timestamp.

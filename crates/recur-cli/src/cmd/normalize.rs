@@ -58,9 +58,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.out.display()
         ),
     };
-    if args.input.inputs.is_empty() {
-        anyhow::bail!("no INPUT given: name the export files or folders to normalize");
-    }
     let follow_ups_path = sibling(
         &args.out,
         match format {

@@ -12,7 +12,7 @@ use recur_core::output::{
     Annotation, Cell, write_csv, write_rejected_csv, write_warnings_csv,
 };
 use recur_review::charts::{TeamMonthCompletion, render_all, render_team_completion};
-use recur_review::report::{ChartRef, render_html, render_markdown, write_json};
+use recur_review::report::{ChartRef, OVERDUE_CSV, render_html, render_markdown, write_json};
 use recur_review::review::{Period, ReviewOptions, run_review};
 
 use super::outputs::{StagedFolder, write_file_with};
@@ -160,6 +160,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         render_html(&review, &refs).as_bytes(),
     )?;
     write_file_with(&out.join("report.json"), |w| Ok(write_json(w, &review)?))?;
+    // The report links every overdue follow-up as CSV, in the columns `recur followups` writes.
+    write_file_with(&out.join(OVERDUE_CSV), |w| {
+        super::followups::write_csv(w, &review.follow_ups.overdue_items, &[])
+    })?;
     write_tables(out, &normalized, &review.pattern_of, &review.pattern_labels)?;
     staged.commit()?;
     if let Some(bar) = bar {

@@ -327,7 +327,14 @@ fn factors_spec(trends: &Trends) -> Heatmap {
             .iter()
             .map(|factor| factor.monthly_counts.clone())
             .collect(),
-        empty_message: "No contributing factors recorded in this window".to_string(),
+        // Say what was counted: the incidents of the chart's months, which need not be the
+        // review period's.
+        empty_message: match (trends.months.first(), trends.months.last()) {
+            (Some(first), Some(last)) => {
+                format!("No incident from {first} to {last} lists a contributing factor")
+            }
+            _ => "No months to chart".to_string(),
+        },
     }
 }
 
@@ -625,6 +632,23 @@ mod tests {
     }
 
     #[test]
+    fn without_factors_the_heatmap_says_which_months_it_counted() {
+        let trends = trends_of(&Fixture {
+            factor_of: Vec::new(),
+            ..realistic(120)
+        });
+        let (first, last) = (
+            trends.months.first().expect("months"),
+            trends.months.last().expect("months"),
+        );
+        assert_ne!(first, last);
+        let charts = render_all(&trends).unwrap();
+        assert!(charts[3].svg.contains(&format!(
+            "No incident from {first} to {last} lists a contributing factor"
+        )));
+    }
+
+    #[test]
     fn empty_trends_render_with_a_message() {
         let trends = trends_of(&Fixture {
             incidents: Vec::new(),
@@ -637,11 +661,14 @@ mod tests {
             assert_eq!(png::decode_rgb(&chart.png).unwrap().0, WIDTH);
         }
         assert!(charts[0].svg.contains("No incidents in this window"));
-        assert!(
-            charts[3]
-                .svg
-                .contains("No contributing factors recorded in this window")
-        );
+        // The message says what was counted: the incidents of the chart's months.
+        let expected = match (trends.months.first(), trends.months.last()) {
+            (Some(first), Some(last)) => {
+                format!("No incident from {first} to {last} lists a contributing factor")
+            }
+            _ => "No months to chart".to_string(),
+        };
+        assert!(charts[3].svg.contains(&expected), "{expected}");
         let teams = render_team_completion(&[]).unwrap();
         assert!(teams.svg.contains("No follow-ups with a due date"));
     }
