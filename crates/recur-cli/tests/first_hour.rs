@@ -49,24 +49,10 @@ fn generate_writes_to_out_and_still_accepts_out_dir() {
     let dir = tempfile::tempdir().expect("tempdir");
     let new = dir.path().join("new");
     let old = dir.path().join("old");
-    succeeded(recur(&[
-        "generate",
-        "--n",
-        "40",
-        "--seed",
-        "3",
-        "--out",
-        path(&new),
-    ]));
-    succeeded(recur(&[
-        "generate",
-        "--n",
-        "40",
-        "--seed",
-        "3",
-        "--out-dir",
-        path(&old),
-    ]));
+    for (flag, out) in [("--out", &new), ("--out-dir", &old)] {
+        let args = ["generate", "--n", "40", "--seed", "3", flag, path(out)];
+        succeeded(recur(&args));
+    }
     for file in [
         "sample/incidents.csv",
         "sample/follow_ups.csv",

@@ -266,41 +266,43 @@ pub fn write_csv(
         "tracker",
         "state",
     ])?;
-    let time = |at: Option<DateTime<Utc>>| at.map(recur_core::output::format_time);
+    // The columns both kinds of item have, by the same field names.
+    macro_rules! row {
+        ($item:expr, $days_overdue:expr, $recurred:expr, $state:expr) => {
+            [
+                $item.id.as_str(),
+                &$item.incident_id,
+                $item.title.as_deref().unwrap_or(""),
+                &$item.owner,
+                &$item.team,
+                &$item
+                    .due_at
+                    .map(recur_core::output::format_time)
+                    .unwrap_or_default(),
+                $days_overdue,
+                $recurred,
+                $item.tracker.as_deref().unwrap_or(""),
+                $state,
+            ]
+        };
+    }
     for item in overdue {
-        writer.write_record([
-            item.id.as_str(),
-            &item.incident_id,
-            item.title.as_deref().unwrap_or(""),
-            &item.owner,
-            &item.team,
-            &time(item.due_at).unwrap_or_default(),
+        let recurred = if item.pattern_recurred_since {
+            "true"
+        } else {
+            "false"
+        };
+        writer.write_record(row!(
+            item,
             &item.days_overdue.to_string(),
-            if item.pattern_recurred_since {
-                "true"
-            } else {
-                "false"
-            },
-            item.tracker.as_deref().unwrap_or(""),
-            "overdue",
-        ])?;
+            recurred,
+            "overdue"
+        ))?;
     }
     for item in open {
-        writer.write_record([
-            item.id.as_str(),
-            &item.incident_id,
-            item.title.as_deref().unwrap_or(""),
-            &item.owner,
-            &item.team,
-            &time(item.due_at).unwrap_or_default(),
-            &item
-                .days_until_due
-                .map(|days| (-days).to_string())
-                .unwrap_or_default(),
-            "",
-            item.tracker.as_deref().unwrap_or(""),
-            "open",
-        ])?;
+        // Not yet due: days overdue is minus the days until due.
+        let days = item.days_until_due.map(|days| (-days).to_string());
+        writer.write_record(row!(item, &days.unwrap_or_default(), "", "open"))?;
     }
     writer.0.flush()?;
     Ok(())
