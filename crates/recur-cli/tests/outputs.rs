@@ -67,7 +67,14 @@ fn a_missing_named_input_is_an_error_for_every_command() {
     let out = dir.path().join("out");
     let table = dir.path().join("t.csv");
     let cases: Vec<Vec<&str>> = vec![
-        vec!["review", "--follow-ups", missing, "--out", utf8(&out)],
+        vec![
+            "review",
+            "data/sample/incidents.csv",
+            "--follow-ups",
+            missing,
+            "--out",
+            utf8(&out),
+        ],
         vec!["review", "--roster", missing, "--out", utf8(&out)],
         vec!["review", "--mapping", missing, "--out", utf8(&out)],
         vec!["review", missing, "--out", utf8(&out)],
@@ -81,6 +88,7 @@ fn a_missing_named_input_is_an_error_for_every_command() {
         ],
         vec![
             "followups",
+            "data/sample/incidents.csv",
             "--follow-ups",
             missing,
             "--as-of",
@@ -90,7 +98,14 @@ fn a_missing_named_input_is_an_error_for_every_command() {
         vec!["followups", "--roster", missing],
         vec!["check", "data/sample/postmortems", "--rules", missing],
         vec!["check", "data/sample/postmortems", missing],
-        vec!["similar", "--id", "INC-1001", "--follow-ups", missing],
+        vec![
+            "similar",
+            "data/sample/incidents.csv",
+            "--id",
+            "INC-1001",
+            "--follow-ups",
+            missing,
+        ],
     ];
     for args in cases {
         let output = recur(&args);
@@ -153,6 +168,7 @@ fn with_keep_going_the_review_goes_on_and_says_what_is_missing() {
 
     let gate = recur(&[
         "followups",
+        "data/sample/incidents.csv",
         "--follow-ups",
         utf8(&missing),
         "--keep-going",
@@ -375,6 +391,7 @@ fn normalize_replaces_its_whole_set_and_removes_what_killed_runs_left() {
             ".t.csv.lock",
             "t.csv",
             "t.follow_ups.csv",
+            "t.merges.csv",
             "t.rejected.csv",
             "t.warnings.csv"
         ]
@@ -542,7 +559,7 @@ fn check_reports_an_unreadable_record_in_every_format_and_strict_fails() {
         "{stdout}"
     );
     assert!(
-        stdout.ends_with("1 reports checked: 0 complete, 1 to send back (1 findings)\n"),
+        stdout.ends_with("1 report checked: 0 complete, 1 to send back (1 finding)\n"),
         "{stdout}"
     );
     let output = recur(&["check", utf8(&bad), "--format", "json"]);

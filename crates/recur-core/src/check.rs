@@ -1686,7 +1686,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.ends_with("2 reports checked: 1 complete, 1 to send back (1 findings)\n"),
+            text.ends_with("2 reports checked: 1 complete, 1 to send back (1 finding)\n"),
             "{text}"
         );
         let annotation = github_annotation(finding);
