@@ -777,6 +777,16 @@ const DETAIL_HEADERS: &[&str] = &[
     "state",
 ];
 
+/// The key checklist items use for a detail header of an action-item table.
+fn detail_key(key: &str) -> Option<&'static str> {
+    match key {
+        "owner" | "assignee" | "who" | "responsible" => Some("owner"),
+        "due" | "duedate" | "dueat" | "deadline" => Some("due"),
+        "status" | "state" => Some("status"),
+        _ => None,
+    }
+}
+
 /// The rows of a Markdown table of action items, as follow-up records, or `None` when the
 /// table is something else.
 fn action_item_rows(lines: &[&str], at: &Source) -> Option<Vec<RawRecord>> {
@@ -805,6 +815,9 @@ fn action_item_rows(lines: &[&str], at: &Source) -> Option<Vec<RawRecord>> {
                 "title".to_owned()
             } else if TICKET_HEADERS.contains(&key.as_str()) {
                 "tracker".to_owned()
+            } else if let Some(canonical) = detail_key(&key) {
+                // The names checklist items use, so that one column plan fits both.
+                canonical.to_owned()
             } else {
                 name.clone()
             }
@@ -1460,11 +1473,8 @@ mod tests {
         };
         assert_eq!(items.len(), 1);
         assert_eq!(text_of(&items[0], "title").as_deref(), Some("Add alert"));
-        assert_eq!(text_of(&items[0], "Owner").as_deref(), Some("ana"));
-        assert_eq!(
-            text_of(&items[0], "Due date").as_deref(),
-            Some("2025-05-01")
-        );
+        assert_eq!(text_of(&items[0], "owner").as_deref(), Some("ana"));
+        assert_eq!(text_of(&items[0], "due").as_deref(), Some("2025-05-01"));
         assert_eq!(text_of(&items[0], "tracker").as_deref(), Some("OPS-1"));
         assert!(text_of(record, "body").is_some_and(|b| b.contains("| eu | 5% |")));
     }
