@@ -14,8 +14,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use recur_core::{InputError, Normalized};
 use recur_core::normalize::{DateOrder, Inputs, Mapping, NormalizeOptions, normalize_paths};
+use recur_core::{InputError, Normalized};
 
 /// The bundled sample, used when a command that analyses incidents is given no input.
 pub const SAMPLE_INPUTS: &[&str] = &[
@@ -242,7 +242,11 @@ fn resolve(path: &Path) -> Option<PathBuf> {
     let mut rest = Vec::new();
     loop {
         if let Ok(resolved) = std::fs::canonicalize(existing) {
-            return Some(rest.iter().rev().fold(resolved, |path, part| path.join(part)));
+            return Some(
+                rest.iter()
+                    .rev()
+                    .fold(resolved, |path, part| path.join(part)),
+            );
         }
         rest.push(existing.file_name()?.to_owned());
         existing = existing.parent()?;
