@@ -267,7 +267,11 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(bytes) = std::fs::read(&path) {
-                let relative = path.strip_prefix(dir).expect("prefix").display().to_string();
+                let relative = path
+                    .strip_prefix(dir)
+                    .expect("prefix")
+                    .display()
+                    .to_string();
                 files.insert(relative, bytes);
             }
         }
@@ -305,7 +309,12 @@ fn a_review_killed_at_any_point_leaves_one_runs_whole_set_and_the_next_run_clean
     let status = run("2026-11-01", &reference_a).status().expect("run");
     let full_run = started.elapsed();
     assert!(status.success());
-    assert!(run("2026-12-01", &reference_b).status().expect("run").success());
+    assert!(
+        run("2026-12-01", &reference_b)
+            .status()
+            .expect("run")
+            .success()
+    );
     let set_a = snapshot(&reference_a);
     let set_b = snapshot(&reference_b);
     assert!(set_a != set_b && set_a.contains_key("report.json"));
@@ -438,15 +447,14 @@ fn outputs_get_the_usual_mode_under_the_umask() {
             dir.path().join("t.rejected.csv"),
             template.clone(),
         ] {
-            assert_eq!(
-                mode(&file),
-                file_mode,
-                "umask {umask}: {}",
-                file.display()
-            );
+            assert_eq!(mode(&file), file_mode, "umask {umask}: {}", file.display());
         }
         assert_eq!(mode(&out), dir_mode, "umask {umask}: the folder");
-        assert_eq!(mode(&out.join("charts")), dir_mode, "umask {umask}: charts/");
+        assert_eq!(
+            mode(&out.join("charts")),
+            dir_mode,
+            "umask {umask}: charts/"
+        );
     }
 }
 
@@ -459,7 +467,10 @@ fn every_warning_is_written_out_and_the_console_says_where() {
     let mut rows = String::from("id,title,severity,started_at\n");
     for n in 0..12 {
         for _ in 0..2 {
-            rows.push_str(&format!("D-{n},disk =full,3,2026-10-{:02}T10:00:00Z\n", n + 1));
+            rows.push_str(&format!(
+                "D-{n},disk =full,3,2026-10-{:02}T10:00:00Z\n",
+                n + 1
+            ));
         }
     }
     std::fs::write(&duplicates, rows).expect("write");
@@ -490,7 +501,10 @@ fn every_warning_is_written_out_and_the_console_says_where() {
     );
     assert_eq!(reader.records().count(), warnings);
     assert_eq!(
-        stderr.lines().filter(|l| l.starts_with("warning: ")).count(),
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: "))
+            .count(),
         11,
         "ten shown, then where the rest are: {stderr}"
     );
@@ -524,16 +538,17 @@ fn an_out_inside_an_input_folder_or_on_an_input_is_refused() {
     assert!(!inside.exists());
     let extra = write_extra(dir.path());
     for out in [extra.clone(), postmortems.join("t.csv")] {
-        let output = recur(&["normalize", utf8(&extra), utf8(&postmortems), "--out", utf8(&out)]);
+        let output = recur(&[
+            "normalize",
+            utf8(&extra),
+            utf8(&postmortems),
+            "--out",
+            utf8(&out),
+        ]);
         assert_eq!(output.status.code(), Some(2), "{}", out.display());
     }
     let renamed_table = dir.path().join("extra.jsonl");
-    let output = recur(&[
-        "normalize",
-        utf8(&extra),
-        "--out",
-        utf8(&renamed_table),
-    ]);
+    let output = recur(&["normalize", utf8(&extra), "--out", utf8(&renamed_table)]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(
         std::fs::read_to_string(&extra).expect("input"),

@@ -51,8 +51,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{FollowUpStatus, Incident, Source};
-use crate::outcome::Rejected;
 use crate::normalize::fields::{Field, IncidentField};
+use crate::outcome::Rejected;
 use crate::template;
 
 /// The completeness rules. [`Rules::default`] are the documented defaults, the same as the

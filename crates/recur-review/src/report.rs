@@ -101,6 +101,7 @@ pub fn render_markdown(review: &Review, charts: &[ChartRef]) -> String {
     let mut out = String::new();
     let run = &review.run;
     let _ = writeln!(out, "# Incident pattern review: {}\n", run.month);
+    unreadable(&mut out, review);
     let _ = writeln!(
         out,
         "Pre-read for the monthly review of incidents from {} to {} (inclusive), compared with the \
@@ -117,7 +118,6 @@ pub fn render_markdown(review: &Review, charts: &[ChartRef]) -> String {
         },
         run.seed
     );
-    unreadable(&mut out, review);
     headline(&mut out, review);
     undated(&mut out, review);
     agenda(&mut out, review);
@@ -839,11 +839,9 @@ mod tests {
         let banner = markdown
             .find("> **Incomplete review: 1 input(s) could not be read**")
             .expect("banner");
-        assert!(banner < markdown.find("## Headline").unwrap(), "first");
+        assert!(banner < markdown.find("Pre-read for").unwrap(), "first");
         assert!(markdown.contains("> - follow\\_ups.csv: cannot read: No such file or directory"));
-        assert!(markdown.contains(
-            "## Undated incidents\n\n2 incidents have no usable start"
-        ));
+        assert!(markdown.contains("## Undated incidents\n\n2 incidents have no usable start"));
         assert!(markdown.contains("- **INC-9** disk full (pm/inc-9.md record 1)\n- … and 1 more"));
         let html = render_html(&review, &[]);
         assert!(html.contains("<blockquote>") && html.contains("Incomplete review"));

@@ -251,7 +251,11 @@ fn resolve(path: &Path) -> Option<PathBuf> {
     let mut rest = Vec::new();
     loop {
         if let Ok(resolved) = std::fs::canonicalize(existing) {
-            return Some(rest.iter().rev().fold(resolved, |path, part| path.join(part)));
+            return Some(
+                rest.iter()
+                    .rev()
+                    .fold(resolved, |path, part| path.join(part)),
+            );
         }
         rest.push(existing.file_name()?.to_owned());
         existing = existing.parent()?;

@@ -89,7 +89,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match format {
         OutFormat::Csv => {
             set.write(&args.out, |w| Ok(write_csv(w, incidents, &[])?))?;
-            set.write(&follow_ups_path, |w| Ok(write_follow_ups_csv(w, incidents)?))?;
+            set.write(&follow_ups_path, |w| {
+                Ok(write_follow_ups_csv(w, incidents)?)
+            })?;
         }
         OutFormat::Jsonl => {
             set.write(&args.out, |w| Ok(write_jsonl(w, incidents)?))?;

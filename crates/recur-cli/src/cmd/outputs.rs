@@ -68,13 +68,7 @@ pub fn write_file_with(
     let dir = parent_of(path);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    write(&mut writer).with_context(|| format!("cannot write {}", path.display()))?;
-    writer
-        .into_inner()
-        .map_err(|error| error.into_error())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    fill(file, write).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Write a file atomically: a temporary file `.<name>.tmp-<pid>-<n>` in the same folder, then
@@ -86,9 +80,12 @@ pub fn write_atomic_with(
     let dir = parent_of(path);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let temporary = dir.join(format!(".{}.tmp-{}", name_of(path)?, unique()));
-    let written = fill(&temporary, write)
+    let written = create_new(&temporary)
+        .with_context(|| format!("cannot create {}", temporary.display()))
+        .and_then(|file| fill(file, write))
         .and_then(|()| {
-            std::fs::rename(&temporary, path).with_context(|| format!("cannot write {}", path.display()))
+            std::fs::rename(&temporary, path)
+                .with_context(|| format!("cannot write {}", path.display()))
         })
         .with_context(|| format!("cannot write {}", path.display()));
     if written.is_err() {
@@ -97,9 +94,11 @@ pub fn write_atomic_with(
     written
 }
 
-/// Create `path` (which must not exist) and fill it.
-fn fill(path: &Path, write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let file = create_new(path).with_context(|| format!("cannot create {}", path.display()))?;
+/// Fill a new file through a buffered writer.
+fn fill(
+    file: File,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut writer = std::io::BufWriter::new(file);
     write(&mut writer)?;
     writer.into_inner().map_err(|error| error.into_error())?;
@@ -374,7 +373,10 @@ impl StagedFiles {
         }
         let temporary = self.dir.join(format!("{}{}", self.prefix, unique()));
         self.files.push((temporary.clone(), path.to_path_buf()));
-        fill(&temporary, write).with_context(|| format!("cannot write {}", path.display()))
+        create_new(&temporary)
+            .with_context(|| format!("cannot create {}", temporary.display()))
+            .and_then(|file| fill(file, write))
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// Put every file of the set in place: journal, renames, journal removed.
@@ -467,10 +469,16 @@ mod tests {
             "a second run on the same --out fails while the first holds the lock"
         );
         std::fs::write(staged.path().join("report.json"), "new").unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("report.json")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(out.join("report.json")).unwrap(),
+            "old"
+        );
         staged.commit().unwrap();
         assert_eq!(names(&out), ["report.json"]);
-        assert_eq!(std::fs::read_to_string(out.join("report.json")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(out.join("report.json")).unwrap(),
+            "new"
+        );
         assert_eq!(names(dir.path()), [".review.lock", "review"]);
     }
 
@@ -495,7 +503,10 @@ mod tests {
         std::fs::create_dir(&aside).unwrap();
         std::fs::write(aside.join("report.json"), "old").unwrap();
         let staged = StagedFolder::begin(&out).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("report.json")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(out.join("report.json")).unwrap(),
+            "old"
+        );
         let mut left = names(dir.path());
         left.retain(|name| !name.starts_with(".review.staging-"));
         assert_eq!(left, [".review.lock", "review"]);
@@ -526,8 +537,10 @@ mod tests {
         let out = dir.path().join("t.csv");
         let mut set = StagedFiles::begin(&out).unwrap();
         set.write(&out, |w| Ok(w.write_all(b"table")?)).unwrap();
-        set.write(&dir.path().join("t.rejected.csv"), |w| Ok(w.write_all(b"rejected")?))
-            .unwrap();
+        set.write(&dir.path().join("t.rejected.csv"), |w| {
+            Ok(w.write_all(b"rejected")?)
+        })
+        .unwrap();
         assert!(!out.exists(), "nothing in place before the commit");
         set.commit().unwrap();
         assert_eq!(

@@ -8,9 +8,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use recur_core::frame::{incidents_frame, write_parquet};
-use recur_core::output::{
-    Annotation, Cell, write_csv, write_rejected_csv, write_warnings_csv,
-};
+use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv, write_warnings_csv};
 use recur_review::charts::{TeamMonthCompletion, render_all, render_team_completion};
 use recur_review::report::{ChartRef, OVERDUE_CSV, render_html, render_markdown, write_json};
 use recur_review::review::{Period, ReviewOptions, run_review};
