@@ -6,6 +6,7 @@
 //! date_order = "day-first"           # or "month-first": for numeric dates such as 03/04/2025
 //! time_zone = "Europe/Berlin"        # zone of naive timestamps (default UTC)
 //! event_log = true                   # one row per update: the row with the latest updated_at wins
+//! factors = "factors.toml"           # the team's factor catalogue, merged with the shipped one
 //!
 //! [columns]                          # source column = canonical field
 //! "number" = "id"
@@ -56,6 +57,10 @@ pub struct Mapping {
     pub time_zone: Option<chrono_tz::Tz>,
     /// Whether inputs are event logs (`None`: decided from the data).
     pub event_log: Option<bool>,
+    /// A team's factor catalogue to merge with the shipped one (`factors = "factors.toml"`), as
+    /// written: relative paths are relative to the mapping file. The normalizer does not read
+    /// it; the review does.
+    pub factors: Option<String>,
 }
 
 /// Why a mapping file was refused. Each names the key and value at fault.
@@ -113,6 +118,7 @@ struct MappingFile {
     date_order: Option<String>,
     time_zone: Option<String>,
     event_log: Option<bool>,
+    factors: Option<String>,
     #[serde(default)]
     follow_ups: FollowUpsFile,
 }
@@ -146,6 +152,7 @@ impl FromStr for Mapping {
             follow_up_columns: field_map::<FollowUpField>(&file.follow_ups.columns)?,
             null_values: file.null_values,
             event_log: file.event_log,
+            factors: file.factors,
             ..Mapping::default()
         };
         for (name, value) in &file.values.severity {
@@ -242,6 +249,7 @@ mod tests {
             date_order = "day-first"
             time_zone = "Europe/Berlin"
             event_log = true
+            factors = "team-factors.toml"
             [columns]
             "number" = "id"
             "sys_updated_at" = "updated_at"
@@ -273,6 +281,7 @@ mod tests {
         assert_eq!(mapping.date_order, Some(DateOrder::DayFirst));
         assert_eq!(mapping.time_zone, Some(chrono_tz::Europe::Berlin));
         assert_eq!(mapping.event_log, Some(true));
+        assert_eq!(mapping.factors.as_deref(), Some("team-factors.toml"));
         assert_eq!(mapping.null_values, vec!["?"]);
     }
 
