@@ -660,6 +660,18 @@ mod tests {
             assert!(markdown.contains(heading), "{heading}");
         }
         assert!(markdown.contains("![A chart](charts/c.png)"));
+        assert!(markdown.contains("Evidence, so each claim can be checked at a glance"));
+        let flaky = review
+            .factors
+            .iter()
+            .find(|f| f.concept.as_deref() == Some("flaky-tests"))
+            .unwrap();
+        assert!(markdown.contains(&format!(
+            "  - {} ({}): \"{}\"",
+            md(&flaky.evidence[0].incident_id),
+            md(&flaky.evidence[0].field),
+            md(&flaky.evidence[0].text)
+        )));
         assert!(markdown.contains(&format!(
             "| Incidents | {} |",
             review.trends.headline.this_month.incidents

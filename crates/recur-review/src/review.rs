@@ -744,6 +744,44 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn factors_are_concepts_with_evidence_and_the_agenda_names_them() {
+        let review = sample_review();
+        let flaky = review
+            .factors
+            .iter()
+            .find(|f| f.concept.as_deref() == Some("flaky-tests"))
+            .unwrap();
+        assert!(flaky.cross_cutting && flaky.root_cause);
+        assert_eq!(flaky.factor, "Flaky tests");
+        assert_eq!(flaky.evidence.len(), 3);
+        for evidence in &flaky.evidence {
+            assert!(flaky.incident_ids.contains(&evidence.incident_id));
+        }
+        let coverage = review.factor_coverage;
+        assert!(coverage.classified_phrases <= coverage.listed_phrases);
+        assert!(coverage.classified_phrases > 0 && coverage.incidents == 200);
+        let concept_names: BTreeSet<&str> = review
+            .factors
+            .iter()
+            .filter(|f| f.concept.is_some())
+            .map(|f| f.factor.as_str())
+            .collect();
+        assert!(review.agenda.iter().any(|item| !item.factors.is_empty()));
+        for item in &review.agenda {
+            for factor in &item.factors {
+                assert!(concept_names.contains(factor.as_str()), "{factor}");
+            }
+        }
+        let series: BTreeSet<&str> = review
+            .trends
+            .factors
+            .iter()
+            .map(|f| f.factor.as_str())
+            .collect();
+        assert!(series.is_subset(&concept_names), "the heatmap shows concepts");
+    }
+
+    #[test]
     fn default_period_is_the_month_of_the_latest_incident_before_as_of() {
         let at = |m: u32, d: u32| Utc.with_ymd_and_hms(2025, m, d, 0, 0, 0).single();
         let incidents = vec![
