@@ -366,8 +366,6 @@ fn a_team_factor_catalogue_from_the_mapping_and_the_flag_extends_the_review() {
         &path("flag.toml"),
         "--as-of",
         "2026-11-01",
-        "--k",
-        "2",
         "--out",
         out.to_str().expect("utf-8 path"),
     ]);
