@@ -46,7 +46,8 @@ fn factors_told_only_in_the_narrative_are_found_and_cross_cutting() {
         "nothing listed: the factors are in the narrative only"
     );
     let analysis = factors_of(&synthetic.incidents);
-    let planted_ids = std::iter::once("flaky-tests").chain(NARRATIVE_FACTORS.iter().map(|(id, _)| *id));
+    let planted_ids =
+        std::iter::once("flaky-tests").chain(NARRATIVE_FACTORS.iter().map(|(id, _)| *id));
     for concept in planted_ids {
         let planted: BTreeSet<&str> = synthetic
             .truth
@@ -71,7 +72,10 @@ fn factors_told_only_in_the_narrative_are_found_and_cross_cutting() {
         assert!(factor.cross_cutting, "{concept} spans teams and patterns");
         assert_eq!(factor.evidence.len(), 3, "{concept}");
         for evidence in &factor.evidence {
-            assert!(planted.contains(evidence.incident_id.as_str()), "{evidence:?}");
+            assert!(
+                planted.contains(evidence.incident_id.as_str()),
+                "{evidence:?}"
+            );
         }
     }
 }
@@ -119,7 +123,10 @@ fn paraphrases_the_words_alone_kept_apart_are_one_concept_in_the_sample() {
             .unwrap_or_default()
     };
     for (concept, phrases) in [
-        ("alert-fatigue", &["alert fatigue", "noisy alerts were ignored"][..]),
+        (
+            "alert-fatigue",
+            &["alert fatigue", "noisy alerts were ignored"][..],
+        ),
         (
             "no-canary",
             &[
@@ -139,7 +146,10 @@ fn paraphrases_the_words_alone_kept_apart_are_one_concept_in_the_sample() {
     ] {
         let found = variants(concept);
         for phrase in phrases {
-            assert!(found.iter().any(|v| v == phrase), "{concept}: {phrase} in {found:?}");
+            assert!(
+                found.iter().any(|v| v == phrase),
+                "{concept}: {phrase} in {found:?}"
+            );
         }
     }
     let unclassified: Vec<&str> = analysis
@@ -198,7 +208,10 @@ fn icco_categories_agree_with_the_concepts() {
         min_incidents: 1,
         ..FactorParams::default()
     };
-    for (label, incidents) in [("summary", &summaries), ("whole report", &normalized.incidents)] {
+    for (label, incidents) in [
+        ("summary", &summaries),
+        ("whole report", &normalized.incidents),
+    ] {
         let analysis = analyze_factors(incidents, &[], &params);
         for (concept, category) in [
             ("config-change", "config-change"),
@@ -231,7 +244,10 @@ fn icco_categories_agree_with_the_concepts() {
                     shown += 1;
                     println!("{} ({} incidents)", factor.display, factor.incidents.len());
                     for evidence in &factor.evidence {
-                        println!("    {} [{}] {}", evidence.incident_id, evidence.field, evidence.text);
+                        println!(
+                            "    {} [{}] {}",
+                            evidence.incident_id, evidence.field, evidence.text
+                        );
                     }
                 }
             }

@@ -149,7 +149,9 @@ pub enum CatalogueError {
         message: String,
     },
     /// A concept without an id, or with characters other than `a-z`, `0-9`, `-`.
-    #[error("{origin}: concept #{position} has id {id:?}; ids are lowercase letters, digits and dashes")]
+    #[error(
+        "{origin}: concept #{position} has id {id:?}; ids are lowercase letters, digits and dashes"
+    )]
     BadId {
         /// The file.
         origin: String,
@@ -195,10 +197,11 @@ impl Catalogue {
 
     /// Parse and check a catalogue file; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, CatalogueError> {
-        let catalogue: Catalogue = toml::from_str(text).map_err(|error| CatalogueError::Syntax {
-            origin: origin.to_owned(),
-            message: error.to_string().trim().to_owned(),
-        })?;
+        let catalogue: Catalogue =
+            toml::from_str(text).map_err(|error| CatalogueError::Syntax {
+                origin: origin.to_owned(),
+                message: error.to_string().trim().to_owned(),
+            })?;
         catalogue.check(origin)?;
         Ok(catalogue)
     }
@@ -313,7 +316,9 @@ struct Stemmer(rust_stemmers::Stemmer);
 
 impl Clone for Stemmer {
     fn clone(&self) -> Self {
-        Stemmer(rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
+        Stemmer(rust_stemmers::Stemmer::create(
+            rust_stemmers::Algorithm::English,
+        ))
     }
 }
 
@@ -392,7 +397,10 @@ impl Matcher {
                             }
                             Word::Prefix(prefix) => {
                                 let key: String = prefix.chars().take(3).collect();
-                                by_prefix.entry(key).or_default().push((prefix, id, at as u8));
+                                by_prefix
+                                    .entry(key)
+                                    .or_default()
+                                    .push((prefix, id, at as u8));
                             }
                         }
                     }
@@ -595,9 +603,7 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         let next = chars.peek().map(|&(_, n)| n);
         let boundary = match c {
             '\n' | ';' => Some(at),
-            '.' | '!' | '?' => {
-                (next.is_none_or(char::is_whitespace)).then_some(at + c.len_utf8())
-            }
+            '.' | '!' | '?' => (next.is_none_or(char::is_whitespace)).then_some(at + c.len_utf8()),
             _ => None,
         };
         if let Some(end) = boundary {
@@ -682,7 +688,12 @@ mod tests {
         let found = matcher.find(text, &mut StemCache::default());
         let sentences: Vec<(&str, &str)> = found
             .iter()
-            .map(|m| (matcher.concepts()[m.concept].id.as_str(), &text[m.start..m.end]))
+            .map(|m| {
+                (
+                    matcher.concepts()[m.concept].id.as_str(),
+                    &text[m.start..m.end],
+                )
+            })
             .collect();
         assert_eq!(
             sentences,
@@ -717,8 +728,14 @@ mod tests {
         let ids: Vec<&str> = merged.concepts.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["no-canary", "pager-load"]);
         let matcher = merged.compile();
-        assert_eq!(matcher.concept_ids("It went straight to production."), ["no-canary"]);
-        assert!(matcher.concept_ids("No canary.").is_empty(), "replaced, not extended");
+        assert_eq!(
+            matcher.concept_ids("It went straight to production."),
+            ["no-canary"]
+        );
+        assert!(
+            matcher.concept_ids("No canary.").is_empty(),
+            "replaced, not extended"
+        );
         assert!(matcher.concept_ids("Flaky tests.").is_empty(), "disabled");
     }
 
@@ -769,7 +786,17 @@ mod tests {
     fn sentences_split_on_ends_of_sentences_and_lines_only() {
         let text = "Version 1.2 broke. Why? e.g. this; and\n* a bullet";
         let parts: Vec<&str> = sentences(text).iter().map(|&(s, e)| &text[s..e]).collect();
-        assert_eq!(parts, ["Version 1.2 broke.", "Why?", "e.g.", "this", "and", "a bullet"]);
+        assert_eq!(
+            parts,
+            [
+                "Version 1.2 broke.",
+                "Why?",
+                "e.g.",
+                "this",
+                "and",
+                "a bullet"
+            ]
+        );
     }
 
     /// The shipped catalogue is valid, has the concepts reports and tests name, and every
@@ -778,7 +805,11 @@ mod tests {
     fn the_shipped_catalogue_is_valid_and_matches_its_own_examples() {
         let catalogue = Catalogue::from_toml(SHIPPED_TOML, "data/factors/default.toml")
             .expect("the shipped catalogue is valid");
-        assert!(catalogue.concepts.len() >= 30, "{}", catalogue.concepts.len());
+        assert!(
+            catalogue.concepts.len() >= 30,
+            "{}",
+            catalogue.concepts.len()
+        );
         for id in [
             "flaky-tests",
             "missing-tests",
@@ -802,16 +833,27 @@ mod tests {
             "slow-rollback",
             "human-error",
         ] {
-            assert!(catalogue.concepts.iter().any(|c| c.id == id), "missing {id}");
+            assert!(
+                catalogue.concepts.iter().any(|c| c.id == id),
+                "missing {id}"
+            );
         }
         let human = catalogue.concepts.iter().find(|c| c.id == "human-error");
         assert_eq!(human.map(|c| c.root_cause), Some(false));
         let matcher = catalogue.compile();
         let mut failures = Vec::new();
         for concept in &catalogue.concepts {
-            assert!(!concept.name.is_empty() && !concept.description.is_empty(), "{}", concept.id);
+            assert!(
+                !concept.name.is_empty() && !concept.description.is_empty(),
+                "{}",
+                concept.id
+            );
             assert!(concept.examples.len() >= 2, "{} needs examples", concept.id);
-            assert!(!concept.counter_examples.is_empty(), "{} needs counter-examples", concept.id);
+            assert!(
+                !concept.counter_examples.is_empty(),
+                "{} needs counter-examples",
+                concept.id
+            );
             for example in &concept.examples {
                 if !matcher.concept_ids(example).contains(&concept.id.as_str()) {
                     failures.push(format!("{}: misses {example:?}", concept.id));

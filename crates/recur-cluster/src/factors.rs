@@ -443,7 +443,10 @@ struct Found {
 /// once per incident, at its first mention in field order.
 fn find_concepts(incident: &Incident, matcher: &Matcher, cache: &mut StemCache) -> Found {
     let mut found = Found::default();
-    let n_factors = incident.contributing_factors.len().min(usize::from(u16::MAX));
+    let n_factors = incident
+        .contributing_factors
+        .len()
+        .min(usize::from(u16::MAX));
     let n_follow_ups = incident.follow_ups.len().min(usize::from(u16::MAX));
     let fields = (0..n_factors as u16)
         .map(FieldRef::Factor)
@@ -1197,16 +1200,32 @@ mod tests {
                 &["no canary stage"],
                 "We shipped it. The rollout skipped the canary, again.",
             ),
-            in_prose("B", "b", &[], "It went out to all instances at once; nobody noticed."),
+            in_prose(
+                "B",
+                "b",
+                &[],
+                "It went out to all instances at once; nobody noticed.",
+            ),
             with_follow_up,
         ];
-        let analysis = analyze_factors(&incidents, &[], &FactorParams { min_incidents: 1, ..FactorParams::default() });
+        let analysis = analyze_factors(
+            &incidents,
+            &[],
+            &FactorParams {
+                min_incidents: 1,
+                ..FactorParams::default()
+            },
+        );
         let canary = analysis
             .factors
             .iter()
             .find(|f| f.concept.as_deref() == Some("no-canary"))
             .expect("no-canary found");
-        assert_eq!(canary.incident_ids, ["A", "B"], "A once, though twice mentioned; not C");
+        assert_eq!(
+            canary.incident_ids,
+            ["A", "B"],
+            "A once, though twice mentioned; not C"
+        );
         assert_eq!(canary.variants, ["no canary stage"]);
         assert_eq!(canary.display, "No canary or staged rollout");
         assert_eq!(
@@ -1255,17 +1274,34 @@ mod tests {
         let summary: Vec<(Option<&str>, &str, &[String])> = analysis
             .factors
             .iter()
-            .map(|f| (f.concept.as_deref(), f.display.as_str(), f.incident_ids.as_slice()))
+            .map(|f| {
+                (
+                    f.concept.as_deref(),
+                    f.display.as_str(),
+                    f.incident_ids.as_slice(),
+                )
+            })
             .collect();
         assert_eq!(
             summary,
             [
-                (None, "coffee machine broke", &["A".to_owned(), "B".to_owned()][..]),
-                (Some("flaky-tests"), "Flaky tests", &["A".to_owned(), "C".to_owned()][..]),
+                (
+                    None,
+                    "coffee machine broke",
+                    &["A".to_owned(), "B".to_owned()][..]
+                ),
+                (
+                    Some("flaky-tests"),
+                    "Flaky tests",
+                    &["A".to_owned(), "C".to_owned()][..]
+                ),
             ],
             "2 incidents each: by key"
         );
-        assert_eq!(analysis.factors[0].evidence[1].text, "the coffee machine broke down");
+        assert_eq!(
+            analysis.factors[0].evidence[1].text,
+            "the coffee machine broke down"
+        );
         assert_eq!(analysis.coverage.listed_phrases, 4);
         assert_eq!(analysis.coverage.classified_phrases, 2);
         assert_eq!(analysis.factor_of, [vec![0, 1], vec![0], vec![1]]);
@@ -1277,7 +1313,12 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, team)| {
-                in_prose(&format!("I{i}"), team, &["human error"], "Someone forgot to renew it.")
+                in_prose(
+                    &format!("I{i}"),
+                    team,
+                    &["human error"],
+                    "Someone forgot to renew it.",
+                )
             })
             .collect();
         let pattern_of = [Some(0), Some(1), Some(2), Some(3)];
@@ -1290,7 +1331,10 @@ mod tests {
         assert_eq!(human.incidents.len(), 4);
         assert_eq!(human.teams.len(), 4);
         assert!(!human.root_cause);
-        assert!(!human.cross_cutting, "4 teams and 4 patterns, still not cross-cutting");
+        assert!(
+            !human.cross_cutting,
+            "4 teams and 4 patterns, still not cross-cutting"
+        );
     }
 
     #[test]

@@ -338,7 +338,11 @@ fn factors(out: &mut String, review: &Review) {
             out,
             "Cross-cutting factors appear behind incidents of several teams and patterns: each \
              deserves an org-wide workstream, not one more ticket: {}.\n",
-            cross.iter().map(|f| format!("**{}**", md(f))).collect::<Vec<_>>().join(", ")
+            cross
+                .iter()
+                .map(|f| format!("**{}**", md(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let coverage = &review.factor_coverage;
@@ -419,7 +423,11 @@ fn factors(out: &mut String, review: &Review) {
                 md(&factor.factor),
                 factor.incidents,
                 list(&factor.teams, 4),
-                if factor.cross_cutting { "**yes**" } else { "no" },
+                if factor.cross_cutting {
+                    "**yes**"
+                } else {
+                    "no"
+                },
                 list(factor.variants.get(1..).unwrap_or_default(), 3)
             );
         }

@@ -778,7 +778,10 @@ pub(crate) mod tests {
             .iter()
             .map(|f| f.factor.as_str())
             .collect();
-        assert!(series.is_subset(&concept_names), "the heatmap shows concepts");
+        assert!(
+            series.is_subset(&concept_names),
+            "the heatmap shows concepts"
+        );
     }
 
     #[test]

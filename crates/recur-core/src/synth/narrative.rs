@@ -145,7 +145,10 @@ mod tests {
         };
         retell(7, 3, &mut incident, &mut truth);
         assert!(incident.contributing_factors.is_empty());
-        assert_eq!(truth.narrative_factors.first().map(String::as_str), Some("flaky-tests"));
+        assert_eq!(
+            truth.narrative_factors.first().map(String::as_str),
+            Some("flaky-tests")
+        );
         let body = incident.body.unwrap_or_default();
         let flaky = WORDINGS[0].1;
         assert!(flaky.iter().any(|wording| body.contains(wording)), "{body}");
