@@ -12,10 +12,6 @@ use recur_core::Incident;
 use recur_core::normalize::{Inputs, NormalizeOptions, normalize_paths};
 use recur_core::synth::{FactorStyle, NARRATIVE_FACTORS, SynthParams, generate};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// Factors of incidents, with the mined patterns (cross-cutting needs patterns).
 fn factors_of(incidents: &[Incident]) -> FactorAnalysis {
     let patterns = find_patterns(incidents, &PatternParams::default()).expect("patterns");
@@ -99,21 +95,9 @@ fn the_narrative_style_leaves_the_default_output_alone() {
     assert!(listed.truth.iter().all(|t| t.narrative_factors.is_empty()));
 }
 
-/// Incidents of the bundled sample.
-fn sample() -> Vec<Incident> {
-    let inputs = Inputs {
-        incidents: ["incidents.csv", "platform.jsonl", "postmortems"]
-            .iter()
-            .map(|f| root().join("data/sample").join(f))
-            .collect(),
-        follow_ups: vec![root().join("data/sample/follow_ups.csv")],
-    };
-    normalize_paths(&inputs, &NormalizeOptions::default()).incidents
-}
-
 #[test]
 fn paraphrases_the_words_alone_kept_apart_are_one_concept_in_the_sample() {
-    let analysis = factors_of(&sample());
+    let analysis = factors_of(&crate::mining::sample().incidents);
     let variants = |concept: &str| -> Vec<String> {
         analysis
             .factors
