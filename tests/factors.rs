@@ -215,6 +215,11 @@ fn icco_categories_agree_with_the_concepts() {
                 .collect();
             let (precision, recall) = precision_recall(&found, &labelled);
             let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
+            if std::env::var_os("RECUR_ICCO_MISSES").is_some() {
+                for id in labelled.difference(&found) {
+                    println!("    missed {concept}: {id}");
+                }
+            }
             println!(
                 "{label:>12} {concept:<15} F1 {f1:.2} (precision {precision:.2}, recall {recall:.2}; {} found, {} labelled)",
                 found.len(),
