@@ -21,7 +21,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn sample() -> Normalized {
+/// The bundled sample, normalized without unreadable files.
+pub(crate) fn sample() -> Normalized {
     let inputs = Inputs {
         incidents: ["incidents.csv", "platform.jsonl", "postmortems"]
             .iter()

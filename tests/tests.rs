@@ -1,4 +1,5 @@
 //! Cross-crate tests: one binary made of modules, on fixtures the project wrote itself.
 
+mod factors;
 mod mining;
 mod normalize;

@@ -333,3 +333,104 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+#[test]
+fn review_refuses_a_bad_or_missing_factor_catalogue_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("team-factors.toml");
+    std::fs::write(
+        &bad,
+        "[[concept]]\nid = \"Pager Load\"\nphrases = [\"pages\"]\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let out = out.to_str().expect("utf-8 path");
+    for (file, expected) in [
+        (
+            bad.to_str().expect("utf-8 path"),
+            "concept #1 has id \"Pager Load\"",
+        ),
+        (
+            "no-such-factors.toml",
+            "cannot read factor catalogue no-such-factors.toml",
+        ),
+    ] {
+        let output = recur(&[
+            "review",
+            "--as-of",
+            "2026-11-01",
+            "--factors",
+            file,
+            "--out",
+            out,
+        ]);
+        assert!(!output.status.success());
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            stderr.contains("team-factors.toml") || file.starts_with("no-such"),
+            "{stderr}"
+        );
+    }
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}
+
+#[test]
+fn a_team_factor_catalogue_from_the_mapping_and_the_flag_extends_the_review() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("team.toml"),
+        "[[concept]]\nid = \"pager-load\"\nname = \"Pager load\"\ndescription = \"Too many pages.\"\nphrases = [\"quarterly maintenance\"]\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("mapping.toml"), "factors = \"team.toml\"\n").expect("write");
+    std::fs::write(
+        dir.path().join("flag.toml"),
+        "[[concept]]\nid = \"config-change\"\ndisabled = true\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("incidents.csv"),
+        "id,title,started_at,teams,root_cause\n\
+         A,Checkout down,2026-10-02T10:00:00Z,payments,The quarterly maintenance changed the config.\n\
+         B,Search down,2026-10-03T10:00:00Z,search,Quarterly maintenance again; config change.\n\
+         C,Login slow,2026-10-04T10:00:00Z,identity,A config change during quarterly maintenance.\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let path = |name: &str| {
+        dir.path()
+            .join(name)
+            .to_str()
+            .expect("utf-8 path")
+            .to_owned()
+    };
+    let output = recur(&[
+        "review",
+        &path("incidents.csv"),
+        "--mapping",
+        &path("mapping.toml"),
+        "--factors",
+        &path("flag.toml"),
+        "--as-of",
+        "2026-11-01",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).expect("json"))
+            .expect("valid JSON");
+    let concepts: Vec<&str> = json["factors"]
+        .as_array()
+        .expect("factors")
+        .iter()
+        .filter_map(|f| f["concept"].as_str())
+        .collect();
+    assert!(concepts.contains(&"pager-load"), "{concepts:?}");
+    assert!(
+        !concepts.contains(&"config-change"),
+        "disabled by --factors: {concepts:?}"
+    );
+    assert_eq!(json["factors"][0]["evidence"][0]["incident_id"], "A");
+}

@@ -1,10 +1,28 @@
-//! Contributing factors across incidents: paraphrases canonicalized into one factor each, where
-//! each factor appears (incidents, patterns, teams, services, first and last seen), which factors
-//! are cross-cutting, and which appear together.
+//! Contributing factors across incidents: the catalogue's concepts found in every text field,
+//! the listed phrases no concept covers merged by their words, where each factor appears
+//! (incidents, patterns, teams, services, first and last seen), evidence, which factors are
+//! cross-cutting, and which appear together.
 //!
-//! # Canonicalization
+//! # Concepts, from the words people write
 //!
-//! Each contributing-factor phrase gets a *key*: its polarity and its set of content stems.
+//! The factor catalogue ([`crate::catalogue`], shipped in `data/factors/default.toml`, extended by
+//! a team's file) is looked for in every text field of an incident, sentence by sentence, with
+//! negation handled: the listed contributing factors, root cause, trigger, summary, title,
+//! narrative body, prevention (lessons) and follow-up titles. A concept counts **once per
+//! incident**, however many fields mention it; its first mention in that field order is the
+//! incident's evidence. Each concept factor carries up to [`FactorParams::max_evidence`]
+//! `{incident_id, field, text}` sentences that matched, from distinct incidents.
+//!
+//! A concept marked `root_cause = false` (`human-error`) is reported but never cross-cutting:
+//! blameless reviews ask what made the error easy, not who made it.
+//!
+//! # Unclassified factors: canonicalization of the rest
+//!
+//! Listed phrases that no concept covers are merged by their words, as below, into
+//! *unclassified* factors (`concept: None`), candidates for a catalogue entry.
+//! [`Coverage`] says how much of the listed factor text the catalogue covered.
+//!
+//! Each such phrase gets a *key*: its polarity and its set of content stems.
 //!
 //! - The phrase goes through the text pipeline ([`crate::text`]): lowercasing, synonyms ("CI
 //!   failures" → "test failures", "out of date" → "outdated"), stop words, Snowball stems, so
@@ -43,6 +61,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::catalogue::{Catalogue, Matcher, StemCache};
 use crate::text::{TextConfig, TextPipeline};
 
 /// Parameters of [`analyze_factors`].
@@ -54,8 +73,13 @@ pub struct FactorParams {
     pub cross_cutting_min_teams: usize,
     /// Cross-cutting needs at least this many distinct patterns. Default 2.
     pub cross_cutting_min_patterns: usize,
-    /// Text pipeline configuration (stop words, synonyms) used to stem factor phrases.
+    /// Text pipeline configuration (stop words, synonyms) used to stem unclassified phrases.
     pub text: TextConfig,
+    /// The factor catalogue. Default [`Catalogue::shipped`]; merge a team's file with
+    /// [`Catalogue::merge`].
+    pub catalogue: Catalogue,
+    /// Evidence sentences kept per factor. Default 3.
+    pub max_evidence: usize,
 }
 
 impl Default for FactorParams {
@@ -65,6 +89,8 @@ impl Default for FactorParams {
             cross_cutting_min_teams: 3,
             cross_cutting_min_patterns: 2,
             text: TextConfig::default(),
+            catalogue: Catalogue::shipped(),
+            max_evidence: 3,
         }
     }
 }
@@ -111,16 +137,26 @@ pub enum FactorError {
     ZeroCrossCuttingPatterns,
 }
 
-/// One canonical contributing factor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One contributing factor: a catalogue concept, or an unclassified group of listed phrases.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Factor {
-    /// The canonical key: the stems of the phrase that started the factor, sorted, prefixed with
-    /// `no ` when the factor is negative ("flaki test", "no alert"). Unique among factors.
+    /// The key, unique among factors: the concept id (`flaky-tests`), or for an unclassified
+    /// factor the stems of the phrase that started it, sorted, prefixed with `no ` when the
+    /// factor is negative ("flaki test", "no alert").
     pub key: String,
-    /// The most frequent variant, as people read it ("flaky tests").
+    /// The concept's name, or the most frequent variant ("flaky tests").
     pub display: String,
-    /// Every variant seen (lowercased, spaces collapsed), most frequent first.
+    /// The catalogue concept id; `None` for an unclassified factor.
+    pub concept: Option<String>,
+    /// The concept's one-line description (empty when unclassified).
+    pub description: String,
+    /// False for a concept that is not a cause (`human-error`): never cross-cutting.
+    pub root_cause: bool,
+    /// Listed phrases it was written as (lowercased, spaces collapsed), most frequent first.
+    /// Empty for a concept found only in prose.
     pub variants: Vec<String>,
+    /// Up to [`FactorParams::max_evidence`] matched sentences, from distinct incidents.
+    pub evidence: Vec<Evidence>,
     /// Indices of the incidents it appears in, ascending.
     pub incidents: Vec<usize>,
     /// Ids of those incidents, in the same order.
@@ -137,6 +173,31 @@ pub struct Factor {
     pub last_seen: Option<DateTime<Utc>>,
     /// Whether it spans enough teams and patterns to be an org-wide problem.
     pub cross_cutting: bool,
+}
+
+/// A sentence that shows a factor in one incident.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The incident.
+    pub incident_id: String,
+    /// The field it is in: `contributing_factors`, `root_cause`, `trigger`, `summary`, `title`,
+    /// `body`, `prevention` or `follow_ups`.
+    pub field: String,
+    /// The sentence, whitespace collapsed, cut at [`MAX_EVIDENCE_CHARS`] characters.
+    pub text: String,
+}
+
+/// How much of the listed factor text the catalogue covered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Listed contributing-factor phrases (one per incident and phrase).
+    pub listed_phrases: usize,
+    /// Of those, the phrases in which a concept was found.
+    pub classified_phrases: usize,
+    /// Incidents in which any concept was found, in any field.
+    pub incidents_with_concept: usize,
+    /// Incidents analysed.
+    pub incidents: usize,
 }
 
 /// Two factors that appear in the same incidents.
@@ -160,6 +221,8 @@ pub struct FactorAnalysis {
     pub co_occurrence: Vec<CoOccurrence>,
     /// Per input incident: the indices into `factors` of its factors, ascending.
     pub factor_of: Vec<Vec<usize>>,
+    /// How much of the listed factor text the catalogue covered.
+    pub coverage: Coverage,
 }
 
 /// Words that make a factor phrase negative (something absent) instead of being content.
@@ -234,7 +297,7 @@ pub fn analyze_factors(
         min_incidents: params.min_incidents.max(1),
         cross_cutting_min_teams: params.cross_cutting_min_teams.max(1),
         cross_cutting_min_patterns: params.cross_cutting_min_patterns.max(1),
-        text: params.text.clone(),
+        ..params.clone()
     };
     analyze(incidents, pattern_of, &params)
 }
@@ -309,11 +372,334 @@ struct Draft {
     weight: usize,
 }
 
+/// The text fields searched for concepts, in the order evidence prefers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldRef {
+    Factor(u16),
+    RootCause,
+    Trigger,
+    Summary,
+    Title,
+    Body,
+    Prevention,
+    FollowUp(u16),
+}
+
+impl FieldRef {
+    fn name(self) -> &'static str {
+        match self {
+            FieldRef::Factor(_) => "contributing_factors",
+            FieldRef::RootCause => "root_cause",
+            FieldRef::Trigger => "trigger",
+            FieldRef::Summary => "summary",
+            FieldRef::Title => "title",
+            FieldRef::Body => "body",
+            FieldRef::Prevention => "prevention",
+            FieldRef::FollowUp(_) => "follow_ups",
+        }
+    }
+
+    fn text(self, incident: &Incident) -> Option<&str> {
+        match self {
+            FieldRef::Factor(at) => incident
+                .contributing_factors
+                .get(usize::from(at))
+                .map(String::as_str),
+            FieldRef::RootCause => incident.root_cause.as_deref(),
+            FieldRef::Trigger => incident.trigger.as_deref(),
+            FieldRef::Summary => incident.summary.as_deref(),
+            FieldRef::Title => incident.title.as_deref(),
+            FieldRef::Body => incident.body.as_deref(),
+            FieldRef::Prevention => incident.prevention.as_deref(),
+            FieldRef::FollowUp(at) => incident
+                .follow_ups
+                .get(usize::from(at))
+                .and_then(|follow_up| follow_up.title.as_deref()),
+        }
+    }
+}
+
+/// Where one incident first mentions one concept.
+#[derive(Debug, Clone, Copy)]
+struct Mention {
+    concept: u32,
+    field: FieldRef,
+    start: u32,
+    end: u32,
+}
+
+/// What the catalogue found in one incident.
+#[derive(Debug, Default)]
+struct Found {
+    /// The first mention of each concept, by concept.
+    mentions: Vec<Mention>,
+    /// Listed phrases (indices into `contributing_factors`) that no concept covers.
+    unclassified: Vec<u16>,
+    /// Listed phrases with content.
+    listed: u32,
+}
+
+/// Find the concepts of one incident in every text field, sentence by sentence; a concept counts
+/// once per incident, at its first mention in field order.
+fn find_concepts(incident: &Incident, matcher: &Matcher, cache: &mut StemCache) -> Found {
+    let mut found = Found::default();
+    let n_factors = incident
+        .contributing_factors
+        .len()
+        .min(usize::from(u16::MAX));
+    let n_follow_ups = incident.follow_ups.len().min(usize::from(u16::MAX));
+    let fields = (0..n_factors as u16)
+        .map(FieldRef::Factor)
+        .chain([
+            FieldRef::RootCause,
+            FieldRef::Trigger,
+            FieldRef::Summary,
+            FieldRef::Title,
+            FieldRef::Body,
+            FieldRef::Prevention,
+        ])
+        .chain((0..n_follow_ups as u16).map(FieldRef::FollowUp));
+    for field in fields {
+        let Some(text) = field.text(incident) else {
+            continue;
+        };
+        let matches = matcher.find(text, cache);
+        if let FieldRef::Factor(at) = field
+            && !text.trim().is_empty()
+        {
+            found.listed += 1;
+            if matches.is_empty() {
+                found.unclassified.push(at);
+            }
+        }
+        for found_match in matches {
+            let concept = found_match.concept as u32;
+            if found.mentions.iter().any(|m| m.concept == concept) {
+                continue;
+            }
+            found.mentions.push(Mention {
+                concept,
+                field,
+                start: found_match.start as u32,
+                end: found_match.end as u32,
+            });
+        }
+    }
+    found
+}
+
+/// The longest evidence text, in characters; longer sentences are cut with "…".
+pub const MAX_EVIDENCE_CHARS: usize = 280;
+
+fn evidence_text(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(MAX_EVIDENCE_CHARS) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text,
+    }
+}
+
 fn analyze(
     incidents: &[Incident],
     pattern_of: &[Option<usize>],
     params: &FactorParams,
 ) -> FactorAnalysis {
+    let matcher = params.catalogue.compile();
+    let found: Vec<Found> = incidents
+        .par_iter()
+        .map_init(StemCache::default, |cache, incident| {
+            find_concepts(incident, &matcher, cache)
+        })
+        .collect();
+    let unclassified: Vec<Vec<u16>> = found.iter().map(|f| f.unclassified.clone()).collect();
+    let (lexical, lexical_of) = lexical_factors(incidents, &unclassified, params);
+
+    // Concept factors with enough incidents.
+    let concepts = matcher.concepts();
+    let mut concept_incidents = vec![0usize; concepts.len()];
+    for mention in found.iter().flat_map(|f| &f.mentions) {
+        concept_incidents[mention.concept as usize] += 1;
+    }
+    let mut factors: Vec<Factor> = Vec::new();
+    let mut factor_of_concept = vec![None; concepts.len()];
+    for (index, concept) in concepts.iter().enumerate() {
+        if concept_incidents[index] >= params.min_incidents {
+            factor_of_concept[index] = Some(factors.len());
+            factors.push(Factor {
+                key: concept.id.clone(),
+                display: concept.name.clone(),
+                concept: Some(concept.id.clone()),
+                description: concept.description.clone(),
+                root_cause: concept.root_cause,
+                ..Factor::default()
+            });
+        }
+    }
+    let n_concept_factors = factors.len();
+    factors.extend(lexical);
+
+    // Per incident: its factors (concepts, then lexical ones), before ordering.
+    let factor_of: Vec<Vec<usize>> = found
+        .iter()
+        .zip(&lexical_of)
+        .map(|(found, lexical)| {
+            let mut of: Vec<usize> = found
+                .mentions
+                .iter()
+                .filter_map(|m| factor_of_concept[m.concept as usize])
+                .chain(lexical.iter().map(|&f| f + n_concept_factors))
+                .collect();
+            of.sort_unstable();
+            of
+        })
+        .collect();
+
+    // Variants of concept factors: the listed phrases that matched them.
+    let mut variants: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); n_concept_factors];
+    for (incident, found) in incidents.iter().zip(&found) {
+        let mut seen: BTreeSet<(usize, String)> = BTreeSet::new();
+        for mention in &found.mentions {
+            if let (FieldRef::Factor(at), Some(factor)) =
+                (mention.field, factor_of_concept[mention.concept as usize])
+                && let Some(phrase) = incident.contributing_factors.get(usize::from(at))
+            {
+                seen.insert((factor, variant_of(phrase)));
+            }
+        }
+        for (factor, variant) in seen {
+            *variants[factor].entry(variant).or_default() += 1;
+        }
+    }
+    for (factor, variants) in factors.iter_mut().zip(variants) {
+        let mut variants: Vec<(String, usize)> = variants.into_iter().collect();
+        variants.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        factor.variants = variants.into_iter().map(|(v, _)| v).collect();
+    }
+
+    describe(&mut factors, incidents, pattern_of, &factor_of, params);
+    add_evidence(
+        &mut factors,
+        incidents,
+        &found,
+        &factor_of_concept,
+        &lexical_of,
+        n_concept_factors,
+        params.max_evidence,
+    );
+
+    // Most incidents first, ties by key; renumber.
+    let mut order: Vec<usize> = (0..factors.len()).collect();
+    order.sort_by(|&a, &b| {
+        factors[b]
+            .incidents
+            .len()
+            .cmp(&factors[a].incidents.len())
+            .then_with(|| factors[a].key.cmp(&factors[b].key))
+    });
+    let mut new_index = vec![0usize; factors.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut slots: Vec<Option<Factor>> = factors.into_iter().map(Some).collect();
+    let factors: Vec<Factor> = order.iter().filter_map(|&old| slots[old].take()).collect();
+    let factor_of: Vec<Vec<usize>> = factor_of
+        .into_iter()
+        .map(|of| {
+            let mut of: Vec<usize> = of.into_iter().map(|f| new_index[f]).collect();
+            of.sort_unstable();
+            of
+        })
+        .collect();
+
+    let coverage = Coverage {
+        listed_phrases: found.iter().map(|f| f.listed as usize).sum(),
+        classified_phrases: found
+            .iter()
+            .map(|f| f.listed as usize - f.unclassified.len())
+            .sum(),
+        incidents_with_concept: found.iter().filter(|f| !f.mentions.is_empty()).count(),
+        incidents: incidents.len(),
+    };
+    let co_occurrence = co_occurrence(&factor_of, params.min_incidents);
+    FactorAnalysis {
+        factors,
+        co_occurrence,
+        factor_of,
+        coverage,
+    }
+}
+
+/// Up to `max` evidence items per factor, from distinct incidents in incident order, with
+/// distinct texts.
+fn add_evidence(
+    factors: &mut [Factor],
+    incidents: &[Incident],
+    found: &[Found],
+    factor_of_concept: &[Option<usize>],
+    lexical_of: &[Vec<usize>],
+    n_concept_factors: usize,
+    max: usize,
+) {
+    for (index, incident) in incidents.iter().enumerate() {
+        for mention in &found[index].mentions {
+            let Some(factor) = factor_of_concept[mention.concept as usize] else {
+                continue;
+            };
+            let evidence = &factors[factor].evidence;
+            if evidence.len() >= max {
+                continue;
+            }
+            let Some(text) = mention.field.text(incident) else {
+                continue;
+            };
+            let sentence = text
+                .get(mention.start as usize..mention.end as usize)
+                .unwrap_or(text);
+            let text = evidence_text(sentence);
+            if evidence.iter().any(|e| e.text == text) {
+                continue;
+            }
+            factors[factor].evidence.push(Evidence {
+                incident_id: incident.id.clone(),
+                field: mention.field.name().to_owned(),
+                text,
+            });
+        }
+        for &lexical in &lexical_of[index] {
+            let factor = lexical + n_concept_factors;
+            if factors[factor].evidence.len() >= max {
+                continue;
+            }
+            // The incident's first unclassified phrase of this factor.
+            let phrase = found[index].unclassified.iter().find_map(|&at| {
+                let phrase = incident.contributing_factors.get(usize::from(at))?;
+                factors[factor]
+                    .variants
+                    .contains(&variant_of(phrase))
+                    .then_some(phrase)
+            });
+            if let Some(phrase) = phrase {
+                let text = evidence_text(phrase);
+                if !factors[factor].evidence.iter().any(|e| e.text == text) {
+                    factors[factor].evidence.push(Evidence {
+                        incident_id: incident.id.clone(),
+                        field: FieldRef::Factor(0).name().to_owned(),
+                        text,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The lexical merge of the listed phrases no concept covers (`unclassified[i]`: indices into
+/// incident `i`'s `contributing_factors`): the kept factors, without their description, and the
+/// factors of each incident (indices into them, ascending).
+fn lexical_factors(
+    incidents: &[Incident],
+    unclassified: &[Vec<u16>],
+    params: &FactorParams,
+) -> (Vec<Factor>, Vec<Vec<usize>>) {
     let pipeline = TextPipeline::new(&params.text);
 
     // Distinct raw phrases, borrowed: phrases repeat a lot, so each is analysed once.
@@ -321,10 +707,11 @@ fn analyze(
     let mut raw_phrases: Vec<&str> = Vec::new();
     let incident_raw: Vec<Vec<u32>> = incidents
         .iter()
-        .map(|incident| {
-            incident
-                .contributing_factors
+        .zip(unclassified)
+        .map(|(incident, listed)| {
+            listed
                 .iter()
+                .filter_map(|&at| incident.contributing_factors.get(usize::from(at)))
                 .map(|phrase| {
                     let phrase = phrase.as_str();
                     *raw_ids.entry(phrase).or_insert_with(|| {
@@ -433,7 +820,7 @@ fn analyze(
         }
     }
 
-    let mut factors: Vec<Factor> = kept
+    let factors: Vec<Factor> = kept
         .iter()
         .zip(variants)
         .map(|(&draft, variants)| {
@@ -443,7 +830,11 @@ fn analyze(
             Factor {
                 key: draft_key[draft].clone(),
                 display: variants.first().cloned().unwrap_or_default(),
+                concept: None,
+                description: String::new(),
+                root_cause: true,
                 variants,
+                evidence: Vec::new(),
                 incidents: Vec::new(),
                 incident_ids: Vec::new(),
                 patterns: Vec::new(),
@@ -455,13 +846,7 @@ fn analyze(
             }
         })
         .collect();
-    describe(&mut factors, incidents, pattern_of, &factor_of, params);
-    let co_occurrence = co_occurrence(&factor_of, params.min_incidents);
-    FactorAnalysis {
-        factors,
-        co_occurrence,
-        factor_of,
-    }
+    (factors, factor_of)
 }
 
 /// The greedy merge of the module docs: the draft factor of each key, and the rendered seed key
@@ -549,7 +934,8 @@ fn describe(
         factor.patterns = patterns.into_iter().collect();
         factor.teams = teams.into_iter().map(str::to_owned).collect();
         factor.services = services.into_iter().map(str::to_owned).collect();
-        factor.cross_cutting = factor.teams.len() >= params.cross_cutting_min_teams
+        factor.cross_cutting = factor.root_cause
+            && factor.teams.len() >= params.cross_cutting_min_teams
             && factor.patterns.len() >= params.cross_cutting_min_patterns;
     }
 }
@@ -627,9 +1013,17 @@ mod tests {
             .collect()
     }
 
+    /// Parameters with an empty catalogue: the lexical merge alone.
     fn params(min_incidents: usize) -> FactorParams {
         FactorParams {
             min_incidents,
+            ..lexical()
+        }
+    }
+
+    fn lexical() -> FactorParams {
+        FactorParams {
+            catalogue: Catalogue::default(),
             ..FactorParams::default()
         }
     }
@@ -729,7 +1123,7 @@ mod tests {
             incident("E", 7, "core", "db", &["single resolver"]),
         ];
         let pattern_of = [Some(0), Some(1), Some(1), Some(0)];
-        let analysis = analyze_factors(&incidents, &pattern_of, &FactorParams::default());
+        let analysis = analyze_factors(&incidents, &pattern_of, &lexical());
         assert_eq!(analysis.factors.len(), 2, "single resolver occurs once");
         let flaky = &analysis.factors[0];
         assert_eq!(flaky.display, "flaky tests");
@@ -759,7 +1153,7 @@ mod tests {
         );
         let strict = FactorParams {
             cross_cutting_min_patterns: 3,
-            ..FactorParams::default()
+            ..lexical()
         };
         let analysis = analyze_factors(&incidents, &pattern_of, &strict);
         assert!(!analysis.factors[0].cross_cutting, "only 2 patterns");
@@ -772,7 +1166,7 @@ mod tests {
             incident("B", 2, "t", "s", &["flaky tests", "outdated runbook"]),
             incident("C", 3, "t", "s", &["runbook was out of date"]),
         ];
-        let analysis = analyze_factors(&incidents, &[], &FactorParams::default());
+        let analysis = analyze_factors(&incidents, &[], &lexical());
         let keys: Vec<&str> = analysis.factors.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(
             keys,
@@ -782,6 +1176,165 @@ mod tests {
         assert_eq!(analysis.factors[0].incidents, [0, 1]);
         assert_eq!(analysis.factors[1].incidents, [1, 2]);
         assert!(analysis.co_occurrence.is_empty(), "together only once");
+    }
+
+    fn in_prose(id: &str, team: &str, factors: &[&str], body: &str) -> Incident {
+        Incident {
+            body: Some(body.to_owned()),
+            ..incident(id, 1, team, "svc", factors)
+        }
+    }
+
+    #[test]
+    fn concepts_are_found_in_every_field_once_per_incident_with_evidence() {
+        let mut with_follow_up = in_prose("C", "c", &[], "Recovery was quick.");
+        with_follow_up.root_cause = Some("The canary caught it. Tests were flaky.".to_owned());
+        with_follow_up.follow_ups = vec![recur_core::FollowUp {
+            title: Some("Add a canary stage to the config rollout".to_owned()),
+            ..recur_core::FollowUp::default()
+        }];
+        let incidents = vec![
+            in_prose(
+                "A",
+                "a",
+                &["no canary stage"],
+                "We shipped it. The rollout skipped the canary, again.",
+            ),
+            in_prose(
+                "B",
+                "b",
+                &[],
+                "It went out to all instances at once; nobody noticed.",
+            ),
+            with_follow_up,
+        ];
+        let analysis = analyze_factors(
+            &incidents,
+            &[],
+            &FactorParams {
+                min_incidents: 1,
+                ..FactorParams::default()
+            },
+        );
+        let canary = analysis
+            .factors
+            .iter()
+            .find(|f| f.concept.as_deref() == Some("no-canary"))
+            .expect("no-canary found");
+        assert_eq!(
+            canary.incident_ids,
+            ["A", "B"],
+            "A once, though twice mentioned; not C"
+        );
+        assert_eq!(canary.variants, ["no canary stage"]);
+        assert_eq!(canary.display, "No canary or staged rollout");
+        assert_eq!(
+            canary.evidence,
+            [
+                Evidence {
+                    incident_id: "A".into(),
+                    field: "contributing_factors".into(),
+                    text: "no canary stage".into()
+                },
+                Evidence {
+                    incident_id: "B".into(),
+                    field: "body".into(),
+                    text: "It went out to all instances at once".into()
+                },
+            ]
+        );
+        let flaky = analysis
+            .factors
+            .iter()
+            .find(|f| f.concept.as_deref() == Some("flaky-tests"))
+            .expect("flaky-tests found");
+        assert_eq!(flaky.incident_ids, ["C"]);
+        assert_eq!(flaky.evidence[0].field, "root_cause");
+        assert_eq!(flaky.evidence[0].text, "Tests were flaky.");
+        assert!(flaky.variants.is_empty(), "found in prose only");
+        assert_eq!(
+            analysis.coverage,
+            Coverage {
+                listed_phrases: 1,
+                classified_phrases: 1,
+                incidents_with_concept: 3,
+                incidents: 3
+            }
+        );
+    }
+
+    #[test]
+    fn phrases_no_concept_covers_are_unclassified_factors() {
+        let incidents = vec![
+            incident("A", 1, "a", "s", &["Coffee machine broke", "flaky tests"]),
+            incident("B", 2, "b", "s", &["the coffee machine broke down"]),
+            incident("C", 3, "c", "s", &["tests were flaky"]),
+        ];
+        let analysis = analyze_factors(&incidents, &[], &FactorParams::default());
+        let summary: Vec<(Option<&str>, &str, &[String])> = analysis
+            .factors
+            .iter()
+            .map(|f| {
+                (
+                    f.concept.as_deref(),
+                    f.display.as_str(),
+                    f.incident_ids.as_slice(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    None,
+                    "coffee machine broke",
+                    &["A".to_owned(), "B".to_owned()][..]
+                ),
+                (
+                    Some("flaky-tests"),
+                    "Flaky tests",
+                    &["A".to_owned(), "C".to_owned()][..]
+                ),
+            ],
+            "2 incidents each: by key"
+        );
+        assert_eq!(
+            analysis.factors[0].evidence[1].text,
+            "the coffee machine broke down"
+        );
+        assert_eq!(analysis.coverage.listed_phrases, 4);
+        assert_eq!(analysis.coverage.classified_phrases, 2);
+        assert_eq!(analysis.factor_of, [vec![0, 1], vec![0], vec![1]]);
+    }
+
+    #[test]
+    fn human_error_is_reported_but_never_cross_cutting() {
+        let incidents: Vec<Incident> = ["a", "b", "c", "d"]
+            .iter()
+            .enumerate()
+            .map(|(i, team)| {
+                in_prose(
+                    &format!("I{i}"),
+                    team,
+                    &["human error"],
+                    "Someone forgot to renew it.",
+                )
+            })
+            .collect();
+        let pattern_of = [Some(0), Some(1), Some(2), Some(3)];
+        let analysis = analyze_factors(&incidents, &pattern_of, &FactorParams::default());
+        let human = analysis
+            .factors
+            .iter()
+            .find(|f| f.concept.as_deref() == Some("human-error"))
+            .expect("human error reported");
+        assert_eq!(human.incidents.len(), 4);
+        assert_eq!(human.teams.len(), 4);
+        assert!(!human.root_cause);
+        assert!(
+            !human.cross_cutting,
+            "4 teams and 4 patterns, still not cross-cutting"
+        );
     }
 
     #[test]

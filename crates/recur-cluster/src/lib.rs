@@ -42,6 +42,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod catalogue;
 pub mod factors;
 pub mod patterns;
 pub mod recurrence;

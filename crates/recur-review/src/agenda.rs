@@ -55,6 +55,8 @@ pub struct AgendaItem {
     pub pattern_label: Option<String>,
     /// Its teams.
     pub teams: Vec<String>,
+    /// The catalogue's contributing-factor concepts found in it (names), most common first.
+    pub factors: Vec<String>,
     /// Whether its report is complete, and what is missing (from `recur check`).
     pub complete: bool,
     /// What a reviewer would send back.
@@ -156,6 +158,7 @@ pub fn agenda(
                 pattern_id: pattern,
                 pattern_label: pattern.and_then(|p| pattern_labels.get(p).cloned()),
                 teams: incident.teams.clone(),
+                factors: Vec::new(),
                 complete: gaps.is_empty(),
                 missing: gaps,
                 report: incident.source.file.clone(),

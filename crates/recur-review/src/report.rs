@@ -261,7 +261,7 @@ fn agenda(out: &mut String, review: &Review) {
             };
             let _ = writeln!(out, "\n### {heading}\n");
             out.push_str(
-                "| Incident | Sev | Owner | Teams | Why | Report |\n|---|---|---|---|---|---|\n",
+                "| Incident | Sev | Owner | Teams | Why | Factors | Report |\n|---|---|---|---|---|---|---|\n",
             );
         }
         let report = if item.complete {
@@ -271,12 +271,13 @@ fn agenda(out: &mut String, review: &Review) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             incident(&item.incident),
             severity(item.incident.severity),
             md(item.incident.owner.as_deref().unwrap_or("–")),
             list(&item.teams, 3),
             list(&item.reasons, 3),
+            list(&item.factors, 3),
             report
         );
     }
@@ -365,36 +366,132 @@ fn patterns(out: &mut String, review: &Review) {
 
 fn factors(out: &mut String, review: &Review) {
     out.push_str("## Contributing factors\n\n");
-    let cross: Vec<_> = review.factors.iter().filter(|f| f.cross_cutting).collect();
+    let concepts: Vec<_> = review
+        .factors
+        .iter()
+        .filter(|f| f.concept.is_some())
+        .collect();
+    let unclassified: Vec<_> = review
+        .factors
+        .iter()
+        .filter(|f| f.concept.is_none())
+        .collect();
+    let cross: Vec<&str> = review
+        .factors
+        .iter()
+        .filter(|f| f.cross_cutting)
+        .map(|f| f.factor.as_str())
+        .collect();
     if cross.is_empty() {
         out.push_str("No contributing factor spans several teams and patterns.\n\n");
     } else {
-        out.push_str(
-            "Cross-cutting factors appear behind incidents of several teams and patterns: each \
-             deserves an org-wide workstream, not one more ticket.\n\n",
-        );
-    }
-    if review.factors.is_empty() {
-        return;
-    }
-    out.push_str("| Factor | Incidents | Teams | Patterns | Cross-cutting | Last seen |\n|---|---:|---|---:|---|---|\n");
-    for factor in review.factors.iter().take(15) {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
-            md(&factor.factor),
-            factor.incidents,
-            list(&factor.teams, 4),
-            factor.patterns.len(),
-            if factor.cross_cutting {
+            "Cross-cutting factors appear behind incidents of several teams and patterns: each \
+             deserves an org-wide workstream, not one more ticket: {}.\n",
+            cross
+                .iter()
+                .map(|f| format!("**{}**", md(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let coverage = &review.factor_coverage;
+    let _ = writeln!(
+        out,
+        "Factors are found by the factor catalogue in every text field (listed factors, root \
+         cause, trigger, summary, narrative, lessons, follow-ups), sentence by sentence; an \
+         incident counts once per factor. The catalogue recognised {} of {} listed factor phrases \
+         ({}) and found a factor in {} of {} incidents.\n",
+        coverage.classified_phrases,
+        coverage.listed_phrases,
+        percent(coverage.classified_phrases, coverage.listed_phrases),
+        coverage.incidents_with_concept,
+        coverage.incidents,
+    );
+    if !concepts.is_empty() {
+        out.push_str(
+            "| Factor | Incidents | Teams | Patterns | Cross-cutting | Last seen |\n\
+             |---|---:|---|---:|---|---|\n",
+        );
+        for factor in concepts.iter().take(15) {
+            let cross_cutting = if !factor.root_cause {
+                "not a root cause"
+            } else if factor.cross_cutting {
                 "**yes**"
             } else {
                 "no"
-            },
-            date(factor.last_seen)
-        );
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                md(&factor.factor),
+                factor.incidents,
+                list(&factor.teams, 4),
+                factor.patterns.len(),
+                cross_cutting,
+                date(factor.last_seen)
+            );
+        }
+        out.push_str("\nEvidence, so each claim can be checked at a glance:\n\n");
+        for factor in concepts.iter().take(15) {
+            let _ = writeln!(
+                out,
+                "- **{}** ({}): {}",
+                md(&factor.factor),
+                md(factor.concept.as_deref().unwrap_or_default()),
+                md(&factor.description)
+            );
+            if !factor.root_cause {
+                out.push_str(
+                    "  - Not a root cause: blameless reviews ask what made the error easy. \
+                     Look for the factors these incidents share instead.\n",
+                );
+            }
+            for evidence in &factor.evidence {
+                let _ = writeln!(
+                    out,
+                    "  - {} ({}): \"{}\"",
+                    md(&evidence.incident_id),
+                    md(&evidence.field),
+                    md(&evidence.text)
+                );
+            }
+        }
+        out.push('\n');
     }
-    out.push('\n');
+    if !unclassified.is_empty() {
+        out.push_str(
+            "### Unclassified factors\n\nListed phrases no catalogue concept covers, grouped by \
+             their words. Recurring ones may deserve a catalogue entry (`--factors FILE`, see \
+             data/factors/README.md).\n\n| Factor | Incidents | Teams | Cross-cutting | Also written as |\n\
+             |---|---:|---|---|---|\n",
+        );
+        for factor in unclassified.iter().take(10) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md(&factor.factor),
+                factor.incidents,
+                list(&factor.teams, 4),
+                if factor.cross_cutting {
+                    "**yes**"
+                } else {
+                    "no"
+                },
+                list(factor.variants.get(1..).unwrap_or_default(), 3)
+            );
+        }
+        out.push('\n');
+    }
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "–".to_owned()
+    } else {
+        format!("{:.0}%", 100.0 * part as f64 / whole as f64)
+    }
 }
 
 fn recurrences(out: &mut String, review: &Review) {
@@ -786,6 +883,18 @@ mod tests {
             assert!(markdown.contains(heading), "{heading}");
         }
         assert!(markdown.contains("![A chart](charts/c.png)"));
+        assert!(markdown.contains("Evidence, so each claim can be checked at a glance"));
+        let flaky = review
+            .factors
+            .iter()
+            .find(|f| f.concept.as_deref() == Some("flaky-tests"))
+            .unwrap();
+        assert!(markdown.contains(&format!(
+            "  - {} ({}): \"{}\"",
+            md(&flaky.evidence[0].incident_id),
+            md(&flaky.evidence[0].field),
+            md(&flaky.evidence[0].text)
+        )));
         assert!(markdown.contains(&format!(
             "| Incidents | {} |",
             review.trends.headline.this_month.incidents

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
-use recur_cluster::factors::{FactorAnalysis, FactorParams, analyze_factors};
+use recur_cluster::factors::{Coverage, Evidence, FactorAnalysis, FactorParams, analyze_factors};
 use recur_cluster::patterns::{PatternError, PatternParams, Patterns, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
 use recur_cluster::similar::SimilarityIndex;
@@ -55,7 +55,7 @@ pub struct ReviewOptions {
     pub as_of: DateTime<Utc>,
     /// Pattern mining (k, seed, …). Default: automatic k, seed 42.
     pub patterns: PatternParams,
-    /// Contributing-factor analysis.
+    /// Contributing-factor analysis, with the factor catalogue (default: the shipped one).
     pub factors: FactorParams,
     /// The recurrence window (default 180 days).
     pub recurrence: RecurrenceParams,
@@ -107,8 +107,11 @@ pub struct Review {
     pub run: RunInfo,
     /// Recurring patterns, most incidents first (at most `top_patterns`).
     pub patterns: Vec<PatternReport>,
-    /// Contributing factors, most incidents first; cross-cutting ones are flagged.
+    /// Contributing factors, most incidents first: catalogue concepts (`concept` set) and
+    /// unclassified groups of listed phrases (`concept` null); cross-cutting ones are flagged.
     pub factors: Vec<FactorReport>,
+    /// How much of the listed factor text the catalogue covered.
+    pub factor_coverage: Coverage,
     /// Incidents that recurred while a follow-up of the earlier incident was open.
     pub recurrences: Vec<RecurrenceReport>,
     /// Follow-ups at `as_of`.
@@ -275,8 +278,16 @@ pub struct PatternReport {
 /// One contributing factor.
 #[derive(Debug, Clone, Serialize)]
 pub struct FactorReport {
-    /// Readable name.
+    /// Readable name: the concept's name, or the most frequent phrase when unclassified.
     pub factor: String,
+    /// The catalogue concept id (`flaky-tests`); null for an unclassified factor.
+    pub concept: Option<String>,
+    /// The concept's one-line description (empty when unclassified).
+    pub description: String,
+    /// False for a concept that is not a cause (`human-error`): never cross-cutting.
+    pub root_cause: bool,
+    /// Up to 3 matched sentences, from distinct incidents.
+    pub evidence: Vec<Evidence>,
     /// Number of incidents.
     pub incidents: usize,
     /// Patterns it appears in (ids).
@@ -391,12 +402,24 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         .unwrap_or_else(|| default_period(incidents, options.as_of));
     let pattern_labels: Vec<String> = patterns.patterns.iter().map(|p| p.label.clone()).collect();
     let factor_names: Vec<String> = factors.factors.iter().map(|f| f.display.clone()).collect();
+    // Trends and the heatmap follow the catalogue's concepts; unclassified phrases stay in the
+    // factor list only.
+    let concept_factor_of: Vec<Vec<usize>> = factors
+        .factor_of
+        .iter()
+        .map(|of| {
+            of.iter()
+                .copied()
+                .filter(|&f| factors.factors[f].concept.is_some())
+                .collect()
+        })
+        .collect();
     let trends = compute_trends(
         &TrendInput {
             incidents,
             pattern_of: &patterns.assignment,
             pattern_labels: &pattern_labels,
-            factor_of: &factors.factor_of,
+            factor_of: &concept_factor_of,
             factor_names: &factor_names,
         },
         &TrendParams {
@@ -430,6 +453,7 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
     let agenda_candidates = agenda_items.len();
     let mut agenda_items = agenda_items;
     agenda_items.truncate(options.agenda.max_items);
+    add_agenda_factors(&mut agenda_items, incidents, &factors);
     let audience = audience(incidents, &agenda_items, options.roster.as_ref());
     let accountability = accountability(
         incidents,
@@ -465,6 +489,7 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
             .take(options.top_patterns)
             .collect(),
         factors: factor_reports(&factors),
+        factor_coverage: factors.coverage,
         recurrences,
         follow_ups,
         trends,
@@ -541,12 +566,36 @@ fn pattern_reports(
         .collect()
 }
 
+/// The catalogue concepts found in each agenda item's incident (names, most incidents first).
+fn add_agenda_factors(items: &mut [AgendaItem], incidents: &[Incident], factors: &FactorAnalysis) {
+    let index_of: BTreeMap<&str, usize> = incidents
+        .iter()
+        .enumerate()
+        .map(|(index, incident)| (incident.id.as_str(), index))
+        .collect();
+    for item in items {
+        let Some(&index) = index_of.get(item.incident.id.as_str()) else {
+            continue;
+        };
+        item.factors = factors.factor_of[index]
+            .iter()
+            .map(|&f| &factors.factors[f])
+            .filter(|factor| factor.concept.is_some())
+            .map(|factor| factor.display.clone())
+            .collect();
+    }
+}
+
 fn factor_reports(factors: &FactorAnalysis) -> Vec<FactorReport> {
     factors
         .factors
         .iter()
         .map(|factor| FactorReport {
             factor: factor.display.clone(),
+            concept: factor.concept.clone(),
+            description: factor.description.clone(),
+            root_cause: factor.root_cause,
+            evidence: factor.evidence.clone(),
             incidents: factor.incidents.len(),
             patterns: factor.patterns.clone(),
             teams: factor.teams.clone(),
@@ -767,6 +816,47 @@ pub(crate) mod tests {
         let json = serde_json::to_value(&review).unwrap();
         assert_eq!(json["undated"]["count"], 3);
         assert_eq!(json["undated"]["incident_ids"][0], ids[0].as_str());
+    }
+
+    #[test]
+    fn factors_are_concepts_with_evidence_and_the_agenda_names_them() {
+        let review = sample_review();
+        let flaky = review
+            .factors
+            .iter()
+            .find(|f| f.concept.as_deref() == Some("flaky-tests"))
+            .unwrap();
+        assert!(flaky.cross_cutting && flaky.root_cause);
+        assert_eq!(flaky.factor, "Flaky tests");
+        assert_eq!(flaky.evidence.len(), 3);
+        for evidence in &flaky.evidence {
+            assert!(flaky.incident_ids.contains(&evidence.incident_id));
+        }
+        let coverage = review.factor_coverage;
+        assert!(coverage.classified_phrases <= coverage.listed_phrases);
+        assert!(coverage.classified_phrases > 0 && coverage.incidents == 200);
+        let concept_names: BTreeSet<&str> = review
+            .factors
+            .iter()
+            .filter(|f| f.concept.is_some())
+            .map(|f| f.factor.as_str())
+            .collect();
+        assert!(review.agenda.iter().any(|item| !item.factors.is_empty()));
+        for item in &review.agenda {
+            for factor in &item.factors {
+                assert!(concept_names.contains(factor.as_str()), "{factor}");
+            }
+        }
+        let series: BTreeSet<&str> = review
+            .trends
+            .factors
+            .iter()
+            .map(|f| f.factor.as_str())
+            .collect();
+        assert!(
+            series.is_subset(&concept_names),
+            "the heatmap shows concepts"
+        );
     }
 
     #[test]

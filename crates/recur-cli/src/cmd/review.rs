@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
+use recur_cluster::catalogue::Catalogue;
 use recur_core::frame::{incidents_frame, write_parquet};
 use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv, write_warnings_csv};
 use recur_review::charts::{TeamMonthCompletion, render_all, render_team_completion};
@@ -44,6 +45,11 @@ pub struct Args {
     /// and accountability. Default: data/roster.csv with the bundled sample.
     #[arg(long, value_name = "FILE")]
     roster: Option<PathBuf>,
+    /// A team's factor catalogue (TOML, the format of data/factors/default.toml): its concepts
+    /// are added to the shipped catalogue, replace the one of the same id, or disable it. Also
+    /// `factors = "FILE"` in the mapping file; both apply, this one last.
+    #[arg(long, value_name = "FILE")]
+    factors: Option<PathBuf>,
     /// Agenda: incidents at this severity or more severe are reviewed.
     #[arg(long, default_value_t = 2, value_name = "SEV")]
     agenda_severity: u8,
@@ -73,6 +79,26 @@ impl PeriodArgs {
     }
 }
 
+/// The shipped factor catalogue merged with the mapping's `factors` file, then `--factors`.
+fn load_catalogue(args: &Args) -> anyhow::Result<Catalogue> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    if let Some(mapping) = &args.input.mapping
+        && let Some(relative) = args.input.options()?.mapping.factors
+    {
+        let base = mapping.parent().unwrap_or(Path::new(""));
+        files.push(base.join(relative));
+    }
+    files.extend(args.factors.clone());
+    let mut catalogue = Catalogue::shipped();
+    for path in files {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read factor catalogue {}", path.display()))?;
+        let team = Catalogue::from_toml(&text, &path.display().to_string())?;
+        catalogue = catalogue.merge(&team);
+    }
+    Ok(catalogue)
+}
+
 fn stage(bar: &Option<ProgressBar>, message: &'static str) {
     if let Some(bar) = bar {
         bar.set_message(message);
@@ -99,6 +125,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
+    // A bad catalogue fails before the inputs are read.
+    let catalogue = load_catalogue(&args)?;
     stage(&bar, "reading and normalizing inputs");
     let listed = Listed {
         rejected: Some(args.out.join("rejected.csv")),
@@ -112,6 +140,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     options.agenda.max_severity = args.agenda_severity;
     options.agenda.max_items = args.agenda_max;
     options.roster = roster;
+    options.factors.catalogue = catalogue;
     stage(&bar, "mining patterns, factors, recurrences and trends");
     let review = run_review(&normalized, &options).context("the review failed")?;
     stage(&bar, "drawing charts");

@@ -8,6 +8,7 @@
 //! event_log = true                   # one row per update: the row with the latest updated_at wins
 //! applies_to = ["csv", "jira-*.csv"] # the inputs this mapping is for: formats (csv, json, jsonl,
 //!                                    # markdown) or file-name globs (* and ?); default: all inputs
+//! factors = "factors.toml"           # the team's factor catalogue, merged with the shipped one
 //!
 //! [columns]                          # source column = canonical field
 //! "number" = "id"
@@ -75,6 +76,10 @@ pub struct Mapping {
     pub applies_to: Vec<String>,
     /// Field → the columns that may give it, best first.
     pub precedence: BTreeMap<IncidentField, Vec<String>>,
+    /// A team's factor catalogue to merge with the shipped one (`factors = "factors.toml"`), as
+    /// written: relative paths are relative to the mapping file. The normalizer does not read
+    /// it; the review does.
+    pub factors: Option<String>,
 }
 
 impl Mapping {
@@ -205,6 +210,7 @@ struct MappingFile {
     date_order: Option<String>,
     time_zone: Option<String>,
     event_log: Option<bool>,
+    factors: Option<String>,
     #[serde(default)]
     applies_to: Vec<String>,
     #[serde(default)]
@@ -243,6 +249,7 @@ impl FromStr for Mapping {
             null_values: file.null_values,
             event_log: file.event_log,
             applies_to: file.applies_to,
+            factors: file.factors,
             ..Mapping::default()
         };
         if mapping.applies_to.iter().any(|p| p.trim().is_empty()) {
@@ -355,6 +362,7 @@ mod tests {
             date_order = "day-first"
             time_zone = "Europe/Berlin"
             event_log = true
+            factors = "team-factors.toml"
             [columns]
             "number" = "id"
             "sys_updated_at" = "updated_at"
@@ -392,6 +400,7 @@ mod tests {
         assert_eq!(mapping.date_order, Some(DateOrder::DayFirst));
         assert_eq!(mapping.time_zone, Some(chrono_tz::Europe::Berlin));
         assert_eq!(mapping.event_log, Some(true));
+        assert_eq!(mapping.factors.as_deref(), Some("team-factors.toml"));
         assert_eq!(mapping.null_values, vec!["?"]);
     }
 

@@ -115,6 +115,7 @@ pub(super) fn fill_chunk(
             },
             recurs: None,
             flaky_tests: flaky,
+            narrative_factors: Vec::new(),
         };
         families.push(match kind {
             Kind::Family(family) => Some(family),

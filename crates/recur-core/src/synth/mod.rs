@@ -29,6 +29,7 @@
 
 mod build;
 pub mod export;
+mod narrative;
 mod vocab;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{FollowUpStatus, Incident};
 
 pub use export::{SampleFiles, export_sample};
+pub use narrative::NARRATIVE_FACTORS;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +55,22 @@ pub struct SynthParams {
     /// Length of the period in months. Default 24. A period shorter than a day is taken as one
     /// day.
     pub months: u32,
+    /// How contributing factors are told. Default [`FactorStyle::Listed`] (the bundled sample).
+    #[serde(default)]
+    pub factor_style: FactorStyle,
+}
+
+/// How the generator tells contributing factors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FactorStyle {
+    /// Listed in `contributing_factors`, as short phrases (the bundled sample).
+    #[default]
+    Listed,
+    /// Only told in the narrative `body`, as sentences among neutral ones; nothing listed.
+    /// Flaky tests keep their planting; [`NARRATIVE_FACTORS`] are planted besides, and
+    /// [`Truth::narrative_factors`] names what was planted.
+    Narrative,
 }
 
 impl Default for SynthParams {
@@ -62,6 +80,7 @@ impl Default for SynthParams {
             seed: 7,
             start: NaiveDate::from_ymd_opt(2024, 11, 1).unwrap_or_default(),
             months: 24,
+            factor_style: FactorStyle::Listed,
         }
     }
 }
@@ -86,6 +105,10 @@ pub struct Truth {
     pub recurs: Option<String>,
     /// Whether the cross-cutting "flaky tests" factor was planted.
     pub flaky_tests: bool,
+    /// With [`FactorStyle::Narrative`]: the factor concepts told in the body (catalogue ids such
+    /// as `flaky-tests`, `alert-fatigue`), in planting order. Empty in the listed style.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub narrative_factors: Vec<String>,
 }
 
 /// The planted root-cause families, by the key [`Truth::pattern`] uses.
@@ -154,6 +177,15 @@ pub fn generate(params: &SynthParams) -> Synthetic {
     };
     for (truth, recurs) in truth.iter_mut().zip(recurs) {
         truth.recurs = recurs;
+    }
+    if params.factor_style == FactorStyle::Narrative {
+        incidents
+            .par_iter_mut()
+            .zip(truth.par_iter_mut())
+            .enumerate()
+            .for_each(|(index, (incident, truth))| {
+                narrative::retell(params.seed, index, incident, truth);
+            });
     }
     Synthetic { incidents, truth }
 }
