@@ -2,3 +2,4 @@
 
 mod mining;
 mod normalize;
+mod quality;
