@@ -14,12 +14,12 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use recur_cluster::evaluate::{evaluate, score_recurrences};
 use recur_cluster::factors::{FactorParams, analyze_factors};
 use recur_cluster::patterns::{PatternParams, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
 use recur_cluster::similar::SimilarityIndex;
 use recur_core::Incident;
-use recur_cluster::evaluate::{evaluate, score_recurrences};
 use recur_core::synth::{SynthParams, generate};
 use recur_synth::PlantParams;
 
@@ -116,11 +116,7 @@ fn mining(c: &mut Criterion) {
             &input,
             |b, input| {
                 b.iter(|| {
-                    find_recurrences(
-                        black_box(input),
-                        &patterns,
-                        &RecurrenceParams::default(),
-                    )
+                    find_recurrences(black_box(input), &patterns, &RecurrenceParams::default())
                 })
             },
         );

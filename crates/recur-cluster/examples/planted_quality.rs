@@ -60,13 +60,22 @@ fn main() {
         let mut near: Vec<f32> = planted
             .truth
             .iter()
-            .filter_map(|t| Some(cosine(index[t.near_miss_of.as_deref()?], index[t.id.as_str()])))
+            .filter_map(|t| {
+                Some(cosine(
+                    index[t.near_miss_of.as_deref()?],
+                    index[t.id.as_str()],
+                ))
+            })
             .collect();
         same.sort_by(f32::total_cmp);
         near.sort_by(f32::total_cmp);
         let q = |v: &[f32], p: f64| v[((v.len() - 1) as f64 * p) as usize];
         for p in [0.01, 0.05, 0.1, 0.5, 0.9, 0.95, 0.99] {
-            println!("  p{p}: same cause {:.3}  near-miss {:.3}", q(&same, p), q(&near, p));
+            println!(
+                "  p{p}: same cause {:.3}  near-miss {:.3}",
+                q(&same, p),
+                q(&near, p)
+            );
         }
     }
     println!(
@@ -108,7 +117,11 @@ fn main() {
             class.main_pattern,
             class.main_share,
             class.one_off_share,
-            if class.has_own_pattern { "" } else { " NO OWN PATTERN" }
+            if class.has_own_pattern {
+                ""
+            } else {
+                " NO OWN PATTERN"
+            }
         );
     }
 }

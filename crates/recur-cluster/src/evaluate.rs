@@ -96,7 +96,10 @@ pub fn evaluate<S: AsRef<str>>(assignment: &[Option<usize>], classes: &[Option<S
     let known: Vec<Side<&str>> = classes[..n]
         .iter()
         .enumerate()
-        .map(|(i, c)| c.as_ref().map_or(Side::Single(i), |c| Side::Group(c.as_ref())))
+        .map(|(i, c)| {
+            c.as_ref()
+                .map_or(Side::Single(i), |c| Side::Group(c.as_ref()))
+        })
         .collect();
     let (nmi, ami) = mutual_information_scores(&found, &known);
     let share = |count: usize| if n == 0 { 0.0 } else { count as f64 / n as f64 };
@@ -315,18 +318,15 @@ fn expected_mutual_information<A, B>(
             let mut term = 0.0;
             for shared in low..=high {
                 let s = shared as f64;
-                let ln_probability = ln_factorial[a]
-                    + ln_factorial[b]
-                    + ln_factorial[n - a]
-                    + ln_factorial[n - b]
-                    - ln_factorial[n]
-                    - ln_factorial[shared]
-                    - ln_factorial[a - shared]
-                    - ln_factorial[b - shared]
-                    - ln_factorial[n + shared - a - b];
-                term += (s / total)
-                    * ((total * s) / (a as f64 * b as f64)).ln()
-                    * ln_probability.exp();
+                let ln_probability =
+                    ln_factorial[a] + ln_factorial[b] + ln_factorial[n - a] + ln_factorial[n - b]
+                        - ln_factorial[n]
+                        - ln_factorial[shared]
+                        - ln_factorial[a - shared]
+                        - ln_factorial[b - shared]
+                        - ln_factorial[n + shared - a - b];
+                term +=
+                    (s / total) * ((total * s) / (a as f64 * b as f64)).ln() * ln_probability.exp();
             }
             expected += term * count_a as f64 * count_b as f64;
         }
@@ -383,7 +383,10 @@ mod tests {
         assert!(pattern.mixed);
         assert!((pattern.purity - 0.6).abs() < 1e-12);
         assert_eq!(pattern.classes[0], ("rate".to_owned(), 6));
-        assert!(!evaluation.classes[0].has_own_pattern, "fiber is not its largest class");
+        assert!(
+            !evaluation.classes[0].has_own_pattern,
+            "fiber is not its largest class"
+        );
     }
 
     #[test]

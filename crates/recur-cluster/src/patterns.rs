@@ -371,11 +371,7 @@ impl Patterns {
             norm_b += y * y;
         }
         let norms = norm_a.sqrt() * norm_b.sqrt();
-        if norms > 1e-12 {
-            dot / norms
-        } else {
-            0.0
-        }
+        if norms > 1e-12 { dot / norms } else { 0.0 }
     }
 }
 

@@ -358,10 +358,14 @@ mod tests {
 
     /// The (later, earlier) id pairs found.
     fn pairs(incidents: &[Incident], pattern_of: &[Option<usize>]) -> Vec<(String, String)> {
-        find_recurrences(incidents, &assigned(pattern_of), &RecurrenceParams::default())
-            .into_iter()
-            .map(|r| (r.incident_id, r.earlier_incident_id))
-            .collect()
+        find_recurrences(
+            incidents,
+            &assigned(pattern_of),
+            &RecurrenceParams::default(),
+        )
+        .into_iter()
+        .map(|r| (r.incident_id, r.earlier_incident_id))
+        .collect()
     }
 
     fn pair(later: &str, earlier: &str) -> (String, String) {
@@ -563,15 +567,16 @@ mod tests {
         // A1 and B point the same way; A2 is at 60 degrees from both (cosine 0.5), then at 90
         // degrees from both (cosine 0), and no longer recurs A1 either.
         let mut patterns = assigned(&[Some(0); 3]);
-        patterns.embedding = Array2::from_shape_vec(
-            (3, 2),
-            vec![1.0, 0.0, 0.5, 0.75_f32.sqrt(), 1.0, 0.0],
-        )
-        .expect("3 x 2");
+        patterns.embedding =
+            Array2::from_shape_vec((3, 2), vec![1.0, 0.0, 0.5, 0.75_f32.sqrt(), 1.0, 0.0])
+                .expect("3 x 2");
         let found = find_recurrences(&incidents, &patterns, &RecurrenceParams::default());
         assert_eq!(found.len(), 2);
         assert_eq!(
-            (found[1].incident_id.as_str(), found[1].earlier_incident_id.as_str()),
+            (
+                found[1].incident_id.as_str(),
+                found[1].earlier_incident_id.as_str()
+            ),
             ("B", "A2"),
             "at the threshold"
         );

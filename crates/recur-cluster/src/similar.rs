@@ -207,8 +207,7 @@ impl<'a> SimilarityIndex<'a> {
 /// The `top` terms with the highest weight in both rows `a` and `b` of `vectors` (the product of
 /// their two weights), strongest first; ties to the earlier column.
 pub fn shared_terms(vectors: &TfIdf, a: usize, b: usize, top: usize) -> Vec<String> {
-    let (Some(row_a), Some(row_b)) = (vectors.rows.get(a), vectors.rows.get(b))
-    else {
+    let (Some(row_a), Some(row_b)) = (vectors.rows.get(a), vectors.rows.get(b)) else {
         return Vec::new();
     };
     let mut shared = Vec::new();

@@ -122,8 +122,7 @@ pub fn generate(params: &PlantParams) -> Planted {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let (incidents, causes): (Vec<Incident>, Vec<Option<&'static str>>) =
-        built.into_iter().unzip();
+    let (incidents, causes): (Vec<Incident>, Vec<Option<&'static str>>) = built.into_iter().unzip();
     let window = Duration::days(i64::from(params.window_days));
     let recurrence_of = definition_pairs(&incidents, &causes, window, Grouping::SameCause);
     let near_miss_of = definition_pairs(&incidents, &causes, window, Grouping::OtherCause);
@@ -178,7 +177,11 @@ fn build_incident(
 ) -> (Incident, Option<&'static str>) {
     let id = format!("OPS-{:07}", index + 1);
     let period_seconds = i64::from(params.days.max(1)) * 86_400;
-    let start_of_period = params.start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let start_of_period = params
+        .start
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
     let started = start_of_period + Duration::seconds(rng.gen_range(0..period_seconds));
     let detected = started + Duration::minutes(rng.gen_range(1..45));
     let resolved = detected + Duration::minutes(rng.gen_range(15..900));
@@ -431,7 +434,10 @@ fn definition_pairs(
             Grouping::OtherCause => None,
         };
         for service in &incident.services {
-            groups.entry((cause, service.as_str())).or_default().push(index);
+            groups
+                .entry((cause, service.as_str()))
+                .or_default()
+                .push(index);
         }
     }
     let key = |index: usize| (incidents[index].started_at, incidents[index].id.as_str());

@@ -148,9 +148,8 @@ fn read_truth_file(path: &Path) -> anyhow::Result<Truth> {
         .with_context(|| format!("truth file {}: no id column", path.display()))?;
     let label_column = find(&["label", "pattern", "cause", "class", "category"], Some(1))
         .with_context(|| format!("truth file {}: no label column", path.display()))?;
-    let recurrence_column = find(&["recurrenceof", "recurs"], None).or_else(|| {
-        (headers.len() >= 3 && id_column != 2 && label_column != 2).then_some(2)
-    });
+    let recurrence_column = find(&["recurrenceof", "recurs"], None)
+        .or_else(|| (headers.len() >= 3 && id_column != 2 && label_column != 2).then_some(2));
     let mut truth = Truth {
         has_recurrences: recurrence_column.is_some(),
         ..Truth::default()
@@ -158,8 +157,8 @@ fn read_truth_file(path: &Path) -> anyhow::Result<Truth> {
     for (row, record) in reader.records().enumerate() {
         // The header is line 1.
         let line = row + 2;
-        let record = record
-            .with_context(|| format!("truth file {}: line {line}", path.display()))?;
+        let record =
+            record.with_context(|| format!("truth file {}: line {line}", path.display()))?;
         let field = |column: usize| record.get(column).map(str::trim).unwrap_or("");
         let id = field(id_column);
         if id.is_empty() {
