@@ -13,7 +13,10 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main,
+};
 use recur_cluster::evaluate::{evaluate, score_recurrences};
 use recur_cluster::factors::{FactorParams, analyze_factors};
 use recur_cluster::patterns::{PatternParams, find_patterns};
@@ -72,13 +75,19 @@ fn wanted(n_incidents: usize) -> bool {
         })
 }
 
-fn mining(c: &mut Criterion) {
+/// The "mining" group: 10 samples of one iteration each (flat sampling).
+fn mining_group(c: &mut Criterion) -> BenchmarkGroup<'_, WallTime> {
     let mut group = c.benchmark_group("mining");
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(1))
         .measurement_time(Duration::from_secs(1));
+    group
+}
+
+fn mining(c: &mut Criterion) {
+    let mut group = mining_group(c);
     let params = PatternParams::default();
     for n_incidents in SIZES {
         if !wanted(n_incidents) {
@@ -134,12 +143,7 @@ fn mining(c: &mut Criterion) {
 /// The mining on the independent planted generator: the quality reached (printed once), then
 /// the time of `find_patterns`.
 fn planted(c: &mut Criterion) {
-    let mut group = c.benchmark_group("mining");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_millis(1))
-        .measurement_time(Duration::from_secs(1));
+    let mut group = mining_group(c);
     let params = PatternParams::default();
     for n_incidents in SIZES {
         if !wanted(n_incidents) {
@@ -159,11 +163,7 @@ fn planted(c: &mut Criterion) {
                 .into_iter()
                 .map(|r| (r.incident_id, r.earlier_incident_id))
                 .collect();
-        let known: Vec<(String, String)> = planted
-            .truth
-            .iter()
-            .filter_map(|t| Some((t.id.clone(), t.recurrence_of.clone()?)))
-            .collect();
+        let known = planted.known_recurrences();
         let recurrences = score_recurrences(&found, &known);
         let without_own: Vec<&str> = evaluation
             .classes

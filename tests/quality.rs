@@ -72,11 +72,7 @@ fn planted(n_incidents: usize, one_off_share: f64, seed: u64) -> Planted {
 
 fn independent_quality(planted: &Planted) -> Quality {
     let causes: Vec<Option<String>> = planted.truth.iter().map(|t| t.cause.clone()).collect();
-    let known: Vec<(String, String)> = planted
-        .truth
-        .iter()
-        .filter_map(|t| Some((t.id.clone(), t.recurrence_of.clone()?)))
-        .collect();
+    let known = planted.known_recurrences();
     mine(&planted.incidents, &causes, &known)
 }
 
@@ -279,11 +275,7 @@ fn the_independent_export_normalizes_back_and_mines_the_same() {
         .iter()
         .map(|incident| cause_of[incident.id.as_str()].clone())
         .collect();
-    let known: Vec<(String, String)> = planted
-        .truth
-        .iter()
-        .filter_map(|t| Some((t.id.clone(), t.recurrence_of.clone()?)))
-        .collect();
+    let known = planted.known_recurrences();
     assert_targets(
         &mine(&normalized.incidents, &causes, &known),
         &GUARD,

@@ -86,6 +86,16 @@ pub struct Planted {
     pub truth: Vec<PlantedTruth>,
 }
 
+impl Planted {
+    /// The planted recurrences as (later id, earlier id) pairs, in incident order.
+    pub fn known_recurrences(&self) -> Vec<(String, String)> {
+        self.truth
+            .iter()
+            .filter_map(|truth| Some((truth.id.clone(), truth.recurrence_of.clone()?)))
+            .collect()
+    }
+}
+
 /// What was planted in one incident.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlantedTruth {
