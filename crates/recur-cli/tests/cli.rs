@@ -326,7 +326,7 @@ fn evaluate_scores_the_sample_against_its_truth() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let nmi = report["evaluation"]["nmi"].as_f64().expect("nmi");
     let ami = report["evaluation"]["ami"].as_f64().expect("ami");
-    assert!(nmi > 0.8 && ami > 0.7 && ami <= nmi, "NMI {nmi}, AMI {ami}");
+    assert!(nmi > 0.8 && ami > 0.5 && ami <= nmi, "NMI {nmi}, AMI {ami}");
     assert_eq!(report["truth_ids_not_read"], 0);
     let recurrences = &report["recurrences"];
     assert!(recurrences["known"].as_u64().expect("known") >= 20);
