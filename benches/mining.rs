@@ -1,6 +1,9 @@
 //! Cost of the pattern mining at 10k, 100k and 1M incidents: `find_patterns` (text pipeline,
 //! TF-IDF, SVD, automatic k, k-means, labels), `analyze_factors`, `find_recurrences` and all
-//! neighbours of every incident.
+//! neighbours of every incident; and `planted_find_patterns` on the independent generator
+//! (`recur_synth`), which first prints the quality reached at that size (NMI and AMI against
+//! the planted causes with one-offs as singletons, one-offs, causes without a pattern of their
+//! own, mixed patterns, recurrence precision and recall) on stderr.
 //!
 //! Run without polars: `cargo bench --bench mining --no-default-features`; one size only with an
 //! anchored filter, e.g. `-- '/100000$'`. Inputs come from the seeded synthetic generator, so runs are
@@ -10,13 +13,18 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main,
+};
+use recur_cluster::evaluate::{evaluate, score_recurrences};
 use recur_cluster::factors::{FactorParams, analyze_factors};
 use recur_cluster::patterns::{PatternParams, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
 use recur_cluster::similar::SimilarityIndex;
 use recur_core::Incident;
 use recur_core::synth::{SynthParams, generate};
+use recur_synth::PlantParams;
 
 const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
@@ -60,19 +68,26 @@ fn wanted(n_incidents: usize) -> bool {
                 "analyze_factors",
                 "find_recurrences",
                 "all_neighbors",
+                "planted_find_patterns",
             ]
             .iter()
             .any(|name| matches(&format!("mining/{name}/{n_incidents}"), filter))
         })
 }
 
-fn mining(c: &mut Criterion) {
+/// The "mining" group: 10 samples of one iteration each (flat sampling).
+fn mining_group(c: &mut Criterion) -> BenchmarkGroup<'_, WallTime> {
     let mut group = c.benchmark_group("mining");
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(1))
         .measurement_time(Duration::from_secs(1));
+    group
+}
+
+fn mining(c: &mut Criterion) {
+    let mut group = mining_group(c);
     let params = PatternParams::default();
     for n_incidents in SIZES {
         if !wanted(n_incidents) {
@@ -110,11 +125,7 @@ fn mining(c: &mut Criterion) {
             &input,
             |b, input| {
                 b.iter(|| {
-                    find_recurrences(
-                        black_box(input),
-                        &patterns.assignment,
-                        &RecurrenceParams::default(),
-                    )
+                    find_recurrences(black_box(input), &patterns, &RecurrenceParams::default())
                 })
             },
         );
@@ -129,11 +140,66 @@ fn mining(c: &mut Criterion) {
     group.finish();
 }
 
+/// The mining on the independent planted generator: the quality reached (printed once), then
+/// the time of `find_patterns`.
+fn planted(c: &mut Criterion) {
+    let mut group = mining_group(c);
+    let params = PatternParams::default();
+    for n_incidents in SIZES {
+        if !wanted(n_incidents) {
+            continue;
+        }
+        let planted = recur_synth::generate(&PlantParams {
+            n_incidents,
+            ..PlantParams::default()
+        });
+        let Ok(patterns) = find_patterns(&planted.incidents, &params) else {
+            continue;
+        };
+        let causes: Vec<Option<&str>> = planted.truth.iter().map(|t| t.cause.as_deref()).collect();
+        let evaluation = evaluate(&patterns.assignment, &causes);
+        let found: Vec<(String, String)> =
+            find_recurrences(&planted.incidents, &patterns, &RecurrenceParams::default())
+                .into_iter()
+                .map(|r| (r.incident_id, r.earlier_incident_id))
+                .collect();
+        let known = planted.known_recurrences();
+        let recurrences = score_recurrences(&found, &known);
+        let without_own: Vec<&str> = evaluation
+            .classes
+            .iter()
+            .filter(|class| !class.has_own_pattern)
+            .map(|class| class.class.as_str())
+            .collect();
+        eprintln!(
+            "planted {n_incidents}: {} patterns, NMI {:.3}, AMI {:.3}, one-offs {:.3} \
+             (planted {:.3}), causes without a pattern {without_own:?}, mixed patterns {}, \
+             recurrences precision {:.3} recall {:.3} ({} found, {} planted)",
+            patterns.patterns.len(),
+            evaluation.nmi,
+            evaluation.ami,
+            evaluation.one_off_share,
+            evaluation.unclassed_share,
+            evaluation.patterns.iter().filter(|p| p.mixed).count(),
+            recurrences.precision,
+            recurrences.recall,
+            recurrences.found,
+            recurrences.known,
+        );
+        group.bench_with_input(
+            BenchmarkId::new("planted_find_patterns", n_incidents),
+            &planted.incidents,
+            |b, input| b.iter(|| find_patterns(black_box(input), &params)),
+        );
+    }
+    group.finish();
+}
+
 // No HTML plots: criterion draws them with plotters' system-font lookup, and the workspace's
 // plotters is built with an embedded-font backend only (no system fonts), so plotting fails.
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = mining
+    targets = mining, planted
 }
 criterion_main!(benches);

@@ -107,7 +107,7 @@ fn recurrences_match_the_planted_ones() {
         find_patterns(&normalized.incidents, &PatternParams::default()).expect("patterns");
     let found: BTreeMap<String, String> = find_recurrences(
         &normalized.incidents,
-        &patterns.assignment,
+        &patterns,
         &RecurrenceParams::default(),
     )
     .into_iter()

@@ -3,3 +3,4 @@
 mod factors;
 mod mining;
 mod normalize;
+mod quality;

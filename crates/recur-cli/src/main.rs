@@ -36,6 +36,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Generate a synthetic incident export of any size (seeded, deterministic).
     Generate(cmd::generate::Args),
+    /// Measure how far the patterns agree with known classes (NMI, AMI, purity, recurrences).
+    Evaluate(cmd::evaluate::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Template(args) => cmd::template::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Generate(args) => cmd::generate::run(args),
+        Command::Evaluate(args) => cmd::evaluate::run(args),
     };
     match result {
         Ok(code) => code,

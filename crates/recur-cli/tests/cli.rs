@@ -434,3 +434,66 @@ fn a_team_factor_catalogue_from_the_mapping_and_the_flag_extends_the_review() {
     );
     assert_eq!(json["factors"][0]["evidence"][0]["incident_id"], "A");
 }
+
+#[test]
+fn evaluate_scores_the_sample_against_its_truth() {
+    let output = recur(&[
+        "evaluate",
+        "--truth-file",
+        "data/truth/sample-truth.csv",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let nmi = report["evaluation"]["nmi"].as_f64().expect("nmi");
+    let ami = report["evaluation"]["ami"].as_f64().expect("ami");
+    assert!(nmi > 0.8 && ami > 0.5 && ami <= nmi, "NMI {nmi}, AMI {ami}");
+    assert_eq!(report["truth_ids_not_read"], 0);
+    let recurrences = &report["recurrences"];
+    assert!(recurrences["known"].as_u64().expect("known") >= 20);
+    assert!(recurrences["precision"].as_f64().expect("precision") >= 0.9);
+    let patterns = report["evaluation"]["patterns"]
+        .as_array()
+        .expect("patterns");
+    assert!(patterns.iter().all(|p| p["purity"].as_f64().is_some()));
+
+    let output = recur(&["evaluate", "--truth-file", "data/truth/sample-truth.csv"]);
+    assert!(output.status.success());
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("NMI ") && stdout.contains("recurrences: "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn evaluate_names_the_line_of_a_bad_truth_file_and_an_unknown_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let truth = dir.path().join("truth.csv");
+    std::fs::write(&truth, "id,label\nINC-1001,dns\n,dns\n").expect("write");
+    let output = recur(&["evaluate", "--truth-file", truth.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("line 3") && stderr.contains("empty id"),
+        "{stderr}"
+    );
+
+    std::fs::write(&truth, "id,label\nINC-1001,dns\nINC-1001,cert\n").expect("write");
+    let output = recur(&["evaluate", "--truth-file", truth.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("appears twice"));
+
+    let output = recur(&["evaluate", "--truth", "no such column"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("no incident has a value there"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(
+        !recur(&["evaluate"]).status.success(),
+        "a truth is required"
+    );
+}

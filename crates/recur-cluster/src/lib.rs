@@ -37,12 +37,13 @@
 //! assert_eq!(similar[0].index % 2, 0, "another certificate incident");
 //!
 //! // No timestamps or follow-ups here, so nothing recurs.
-//! assert!(find_recurrences(&incidents, &patterns.assignment, &RecurrenceParams::default()).is_empty());
+//! assert!(find_recurrences(&incidents, &patterns, &RecurrenceParams::default()).is_empty());
 //! # Ok::<(), recur_cluster::patterns::PatternError>(())
 //! ```
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod evaluate;
 pub mod factors;
 pub mod patterns;
 pub mod recurrence;

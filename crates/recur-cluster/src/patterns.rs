@@ -46,6 +46,7 @@ use rayon::prelude::*;
 use recur_core::Incident;
 use serde::{Deserialize, Serialize};
 
+pub use crate::evaluate::normalized_mutual_information;
 use crate::svd::{SvdParams, lsa_embedding};
 use crate::text::{TextConfig, TextPipeline};
 use crate::tfidf::{TfIdf, TfIdfParams, vectorize};
@@ -328,6 +329,11 @@ pub struct Patterns {
     pub embedding: Array2<f32>,
     /// The number of clusters used (0 when nothing could be clustered).
     pub chosen_k: usize,
+    /// The leading embedding dimensions the clusters were found in (0 for all of them, as for
+    /// DBSCAN). Similarity "as the patterns see it" is the cosine there
+    /// ([`Patterns::pattern_similarity`]).
+    #[serde(default)]
+    pub clustering_dims: usize,
     /// The scores of each k tried when choosing automatically.
     pub k_scores: Vec<KScore>,
 }
@@ -342,6 +348,31 @@ pub struct KScore {
     /// Mean silhouette of k-means with this k on the same sample with each dimension shuffled
     /// on its own: the same spread, no clusters.
     pub baseline: f64,
+}
+
+impl Patterns {
+    /// The cosine of incidents `a` and `b` in the dimensions the patterns were found in (0 when
+    /// either is out of range or has no text there). The full embedding also carries the
+    /// wording of single reports; the leading dimensions carry what they are about.
+    pub fn pattern_similarity(&self, a: usize, b: usize) -> f32 {
+        let rows = self.embedding.nrows();
+        if a >= rows || b >= rows {
+            return 0.0;
+        }
+        let dims = match self.clustering_dims {
+            0 => self.embedding.ncols(),
+            dims => dims.min(self.embedding.ncols()),
+        };
+        let (row_a, row_b) = (self.embedding.row(a), self.embedding.row(b));
+        let (mut dot, mut norm_a, mut norm_b) = (0f32, 0f32, 0f32);
+        for (&x, &y) in row_a.iter().zip(row_b.iter()).take(dims) {
+            dot += x * y;
+            norm_a += x * x;
+            norm_b += y * y;
+        }
+        let norms = norm_a.sqrt() * norm_b.sqrt();
+        if norms > 1e-12 { dot / norms } else { 0.0 }
+    }
 }
 
 impl KScore {
@@ -380,6 +411,7 @@ pub fn find_patterns_checked(
         .collect();
 
     let mut k_scores = Vec::new();
+    let mut used_dims = 0;
     let labels: Vec<Option<usize>> = if points.len() < 3 {
         vec![None; points.len()]
     } else {
@@ -394,7 +426,8 @@ pub fn find_patterns_checked(
                             .unwrap_or(params.k_min.min(points.len() - 1))
                     }
                 };
-                let data = leading_dims(&data, clustering_dims(k));
+                used_dims = clustering_dims(k);
+                let data = leading_dims(&data, used_dims);
                 let centroids =
                     fit_kmeans(&data, k, params.fit_sample, params.n_runs, 100, params)?;
                 let nearest = nearest_centroids(&data, &centroids);
@@ -456,6 +489,7 @@ pub fn find_patterns_checked(
         vectors,
         embedding,
         chosen_k,
+        clustering_dims: used_dims,
         k_scores,
     })
 }
@@ -780,39 +814,6 @@ fn pick_terms(vectors: &TfIdf, scored: &[(f64, usize)], n_terms: usize) -> Vec<S
         .into_iter()
         .map(|column| vectors.terms[column].clone())
         .collect()
-}
-
-/// Normalized mutual information of two labelings (arithmetic-mean normalization, as
-/// scikit-learn's default): 1 for identical partitions, 0 for independent ones.
-pub fn normalized_mutual_information<A: Ord, B: Ord>(a: &[A], b: &[B]) -> f64 {
-    let n = a.len().min(b.len());
-    if n == 0 {
-        return 1.0;
-    }
-    let mut joint: BTreeMap<(&A, &B), f64> = BTreeMap::new();
-    let mut left: BTreeMap<&A, f64> = BTreeMap::new();
-    let mut right: BTreeMap<&B, f64> = BTreeMap::new();
-    for (x, y) in a.iter().zip(b) {
-        *joint.entry((x, y)).or_default() += 1.0;
-        *left.entry(x).or_default() += 1.0;
-        *right.entry(y).or_default() += 1.0;
-    }
-    let n = n as f64;
-    let entropy = |counts: &mut dyn Iterator<Item = f64>| -> f64 {
-        counts.map(|c| -(c / n) * (c / n).ln()).sum()
-    };
-    let (h_a, h_b) = (
-        entropy(&mut left.values().copied()),
-        entropy(&mut right.values().copied()),
-    );
-    let mutual: f64 = joint
-        .iter()
-        .map(|((x, y), &c)| (c / n) * ((c * n) / (left[x] * right[y])).ln())
-        .sum();
-    if h_a + h_b <= 0.0 {
-        return 1.0;
-    }
-    (2.0 * mutual / (h_a + h_b)).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]

@@ -179,29 +179,7 @@ impl<'a> SimilarityIndex<'a> {
 
     /// The terms two incidents share, strongest (product of weights) first.
     pub fn shared_terms(&self, a: usize, b: usize) -> Vec<String> {
-        let (Some(row_a), Some(row_b)) = (self.vectors.rows.get(a), self.vectors.rows.get(b))
-        else {
-            return Vec::new();
-        };
-        let mut shared = Vec::new();
-        let (mut i, mut j) = (0, 0);
-        while i < row_a.len() && j < row_b.len() {
-            match row_a[i].0.cmp(&row_b[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared.push((row_a[i].1 * row_b[j].1, row_a[i].0));
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        shared
-            .into_iter()
-            .take(self.shared_terms)
-            .map(|(_, column)| self.vectors.terms[column as usize].clone())
-            .collect()
+        shared_terms(self.vectors, a, b, self.shared_terms)
     }
 
     fn candidates(&self, list: usize) -> Vec<usize> {
@@ -224,6 +202,33 @@ impl<'a> SimilarityIndex<'a> {
             })
             .collect()
     }
+}
+
+/// The `top` terms with the highest weight in both rows `a` and `b` of `vectors` (the product of
+/// their two weights), strongest first; ties to the earlier column.
+pub fn shared_terms(vectors: &TfIdf, a: usize, b: usize, top: usize) -> Vec<String> {
+    let (Some(row_a), Some(row_b)) = (vectors.rows.get(a), vectors.rows.get(b)) else {
+        return Vec::new();
+    };
+    let mut shared = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < row_a.len() && j < row_b.len() {
+        match row_a[i].0.cmp(&row_b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared.push((row_a[i].1 * row_b[j].1, row_a[i].0));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    shared
+        .into_iter()
+        .take(top)
+        .filter_map(|(_, column)| vectors.terms.get(column as usize).cloned())
+        .collect()
 }
 
 /// The `top` best (score, index) pairs, best first, ties to the lower index.

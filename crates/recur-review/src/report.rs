@@ -500,8 +500,11 @@ fn recurrences(out: &mut String, review: &Review) {
     let _ = writeln!(
         out,
         "{} incidents recurred an earlier incident of the same pattern and service within the \
-         window while one of its follow-ups was still open ({} in the period under review).\n",
+         window while one of its follow-ups was still open, and read like it (similarity of the \
+         two reports at least {:.2}; the shared terms are the evidence) ({} in the period under \
+         review).\n",
         review.recurrences.len(),
+        review.run.recurrence_min_similarity,
         in_period.len()
     );
     const SHOWN: usize = 30;
@@ -514,17 +517,18 @@ fn recurrences(out: &mut String, review: &Review) {
     if shown.is_empty() {
         return;
     }
-    out.push_str("| Incident | Recurs | Days later | Pattern | Open follow-ups | Similarity |\n|---|---|---:|---|---|---:|\n");
+    out.push_str("| Incident | Recurs | Days later | Pattern | Open follow-ups | Similarity | Shared terms |\n|---|---|---:|---|---|---:|---|\n");
     for r in shown {
         let _ = writeln!(
             out,
-            "| {} | {} | {:.0} | {} | {} | {:.2} |",
+            "| {} | {} | {:.0} | {} | {} | {:.2} | {} |",
             incident(&r.incident),
             incident(&r.earlier),
             r.days_between,
             md(&r.pattern_label),
             list(&r.open_follow_up_ids, 4),
-            r.similarity
+            r.similarity,
+            list(&r.shared_terms, 5)
         );
     }
     if more > 0 {

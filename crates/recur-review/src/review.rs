@@ -8,7 +8,6 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use recur_cluster::factors::{Coverage, Evidence, FactorAnalysis, FactorParams, analyze_factors};
 use recur_cluster::patterns::{PatternError, PatternParams, Patterns, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
-use recur_cluster::similar::SimilarityIndex;
 use recur_core::{FollowUpStatus, Incident, InputError, Normalized};
 use serde::Serialize;
 
@@ -214,6 +213,8 @@ pub struct RunInfo {
     pub k: usize,
     /// Whether k was chosen automatically.
     pub k_automatic: bool,
+    /// The least similarity of two incidents for a recurrence.
+    pub recurrence_min_similarity: f32,
 }
 
 /// An incident named in the report.
@@ -315,8 +316,11 @@ pub struct RecurrenceReport {
     pub incident_id: String,
     /// The earlier incident it recurs.
     pub earlier_incident_id: String,
-    /// Text similarity of the two: cosine in the LSA embedding the patterns were found in.
+    /// Text similarity of the two: cosine in the LSA embedding the patterns were found in (at
+    /// least the recurrence threshold, `RecurrenceParams::min_similarity`).
     pub similarity: f32,
+    /// The terms weighing most in both reports, strongest first: the evidence.
+    pub shared_terms: Vec<String>,
     /// The earlier incident's follow-ups open when the later one started.
     pub open_follow_up_ids: Vec<String>,
     /// Their shared pattern.
@@ -483,6 +487,7 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
             seed: options.patterns.seed,
             k: patterns.chosen_k,
             k_automatic: options.patterns.n_clusters.is_none(),
+            recurrence_min_similarity: options.recurrence.min_similarity,
         },
         patterns: all_patterns
             .into_iter()
@@ -616,13 +621,13 @@ fn recurrence_reports(
     options: &ReviewOptions,
     period: Period,
 ) -> Vec<RecurrenceReport> {
-    let index = SimilarityIndex::from_patterns(patterns);
-    find_recurrences(incidents, &patterns.assignment, &options.recurrence)
+    find_recurrences(incidents, patterns, &options.recurrence)
         .into_iter()
         .map(|r| {
             let later = &incidents[r.incident];
             RecurrenceReport {
-                similarity: (index.similarity(r.incident, r.earlier) * 1000.0).round() / 1000.0,
+                similarity: (r.similarity * 1000.0).round() / 1000.0,
+                shared_terms: r.shared_terms,
                 in_period: later.occurred_at().is_some_and(|at| period.contains(at)),
                 incident: IncidentRef::of(later),
                 earlier: IncidentRef::of(&incidents[r.earlier]),

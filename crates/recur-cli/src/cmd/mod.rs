@@ -2,6 +2,7 @@
 //! and what they share: reading inputs, writing files atomically, reporting the accounting.
 
 pub mod check;
+pub mod evaluate;
 pub mod followups;
 pub mod generate;
 pub mod normalize;

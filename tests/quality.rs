@@ -1,0 +1,313 @@
+//! Mining quality on planted data from two generators written apart: the sample generator
+//! (`recur_core::synth`) and the independent one (`recur_synth`, its own vocabulary, export
+//! layout and noise). Each test asserts the targets of the mining at its size: NMI against the
+//! planted causes with one-offs as singletons, the one-off share, every planted cause of at
+//! least 1% with a pattern of its own, no pattern mixing two causes, and recurrence precision
+//! and recall. They fail when any of those drops.
+
+use recur_cluster::evaluate::{Evaluation, RecurrenceScore, evaluate, score_recurrences};
+use recur_cluster::patterns::{PatternParams, find_patterns};
+use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
+use recur_core::Incident;
+use recur_core::normalize::{Inputs, NormalizeOptions, normalize_paths};
+use recur_synth::{PlantParams, Planted, generate, write_jsonl};
+
+/// What one run of the mining achieved.
+struct Quality {
+    evaluation: Evaluation,
+    recurrences: RecurrenceScore,
+}
+
+/// What a size must reach: the targets of issue 9, or the level reached today (a guard against
+/// regressions while the targets are not met).
+struct Targets {
+    min_nmi: f64,
+    max_one_offs: f64,
+    min_precision: f64,
+    min_recall: f64,
+    /// Whether every cause of at least 1% needs its own pattern and no pattern may mix causes.
+    pure_patterns: bool,
+}
+
+/// The targets of issue 9.
+const TARGETS: Targets = Targets {
+    min_nmi: 0.93,
+    max_one_offs: 0.05,
+    min_precision: 0.95,
+    min_recall: 0.9,
+    pure_patterns: true,
+};
+
+/// Today's level on the independent generator (10k, seed 2026: NMI 0.863, one-offs 9.4% with
+/// 3.7% planted, recurrence precision 0.927 and recall 0.815), with a small margin.
+const GUARD: Targets = Targets {
+    min_nmi: 0.83,
+    max_one_offs: 0.08,
+    min_precision: 0.88,
+    min_recall: 0.75,
+    pure_patterns: false,
+};
+
+fn mine(incidents: &[Incident], causes: &[Option<String>], known: &[(String, String)]) -> Quality {
+    let patterns = find_patterns(incidents, &PatternParams::default()).expect("patterns");
+    let found: Vec<(String, String)> =
+        find_recurrences(incidents, &patterns, &RecurrenceParams::default())
+            .into_iter()
+            .map(|r| (r.incident_id, r.earlier_incident_id))
+            .collect();
+    Quality {
+        evaluation: evaluate(&patterns.assignment, causes),
+        recurrences: score_recurrences(&found, known),
+    }
+}
+
+fn planted(n_incidents: usize, one_off_share: f64, seed: u64) -> Planted {
+    generate(&PlantParams {
+        n_incidents,
+        one_off_share,
+        seed,
+        ..PlantParams::default()
+    })
+}
+
+fn independent_quality(planted: &Planted) -> Quality {
+    let causes: Vec<Option<String>> = planted.truth.iter().map(|t| t.cause.clone()).collect();
+    let known = planted.known_recurrences();
+    mine(&planted.incidents, &causes, &known)
+}
+
+fn sample_generator_quality(n_incidents: usize) -> Quality {
+    let synthetic = recur_core::synth::generate(&recur_core::synth::SynthParams {
+        n_incidents,
+        ..recur_core::synth::SynthParams::default()
+    });
+    let causes: Vec<Option<String>> = synthetic.truth.iter().map(|t| t.pattern.clone()).collect();
+    let known: Vec<(String, String)> = synthetic
+        .truth
+        .iter()
+        .filter_map(|t| Some((t.incident_id.clone(), t.recurs.clone()?)))
+        .collect();
+    mine(&synthetic.incidents, &causes, &known)
+}
+
+/// Assert every target; `one_offs_planted` is the declared one-off share of the data, which
+/// the mining may leave one-off on top of the allowed share.
+fn assert_targets(quality: &Quality, targets: &Targets, one_offs_planted: f64, context: &str) {
+    let evaluation = &quality.evaluation;
+    let summary = format!(
+        "{context}: NMI {:.3}, AMI {:.3}, one-offs {:.3}, {} patterns, recurrences {:?}",
+        evaluation.nmi,
+        evaluation.ami,
+        evaluation.one_off_share,
+        evaluation.patterns.len(),
+        quality.recurrences
+    );
+    assert!(evaluation.nmi >= targets.min_nmi, "{summary}");
+    assert!(
+        evaluation.one_off_share <= targets.max_one_offs + one_offs_planted,
+        "{summary}"
+    );
+    let n = evaluation.n_incidents as f64;
+    for class in evaluation.classes.iter().filter(|_| targets.pure_patterns) {
+        if class.size as f64 >= 0.01 * n {
+            assert!(
+                class.has_own_pattern,
+                "{summary}\n{} ({} incidents) has no pattern of its own: {class:?}",
+                class.class, class.size
+            );
+        }
+    }
+    for pattern in evaluation.patterns.iter().filter(|_| targets.pure_patterns) {
+        assert!(
+            !pattern.mixed,
+            "{summary}\npattern {} mixes causes: {:?}",
+            pattern.pattern, pattern.classes
+        );
+    }
+    assert!(
+        quality.recurrences.precision >= targets.min_precision,
+        "{summary}"
+    );
+    assert!(
+        quality.recurrences.recall >= targets.min_recall,
+        "{summary}"
+    );
+}
+
+#[test]
+fn independent_planted_2k_holds_todays_level() {
+    let planted = planted(2_000, 0.04, 5);
+    assert_targets(
+        &independent_quality(&planted),
+        &GUARD,
+        0.04,
+        "independent 2k",
+    );
+}
+
+#[test]
+fn independent_planted_10k_holds_todays_level() {
+    let planted = planted(10_000, 0.04, 2026);
+    assert_targets(
+        &independent_quality(&planted),
+        &GUARD,
+        0.04,
+        "independent 10k",
+    );
+}
+
+#[test]
+#[ignore = "issue 9: not met yet (10k: NMI 0.863, one-offs 9.4%, two causes merged)"]
+fn independent_planted_10k_meets_the_targets() {
+    let planted = planted(10_000, 0.0, 8);
+    assert_targets(
+        &independent_quality(&planted),
+        &TARGETS,
+        0.0,
+        "independent 10k",
+    );
+}
+
+#[test]
+fn sample_generator_2k_holds_todays_level() {
+    // The sample generator plants about 10% one-off noise.
+    assert_targets(
+        &sample_generator_quality(2_000),
+        &GUARD,
+        0.1,
+        "sample generator 2k",
+    );
+}
+
+#[test]
+fn sample_generator_10k_holds_todays_level() {
+    assert_targets(
+        &sample_generator_quality(10_000),
+        &GUARD,
+        0.1,
+        "sample generator 10k",
+    );
+}
+
+#[test]
+#[ignore = "issue 9: the targets are not verified at 10k on this generator yet; run with --ignored"]
+fn sample_generator_10k_meets_the_targets() {
+    assert_targets(
+        &sample_generator_quality(10_000),
+        &TARGETS,
+        0.1,
+        "sample generator 10k",
+    );
+}
+
+/// 100k in a debug build takes minutes: run with `cargo test -p recur --test tests --release
+/// -- --ignored quality`.
+#[test]
+#[ignore = "100k incidents, and issue 9 not met yet: run in release with --ignored"]
+fn independent_planted_100k_meets_the_targets() {
+    let planted = planted(100_000, 0.0, 9);
+    assert_targets(
+        &independent_quality(&planted),
+        &TARGETS,
+        0.0,
+        "independent 100k",
+    );
+}
+
+#[test]
+#[ignore = "100k incidents: run in release with --ignored"]
+fn sample_generator_100k_meets_the_targets() {
+    assert_targets(
+        &sample_generator_quality(100_000),
+        &TARGETS,
+        0.1,
+        "sample generator 100k",
+    );
+}
+
+#[test]
+fn the_independent_export_normalizes_back_and_mines_the_same() {
+    let planted = planted(2_000, 0.04, 12);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ops-export.jsonl");
+    let mut bytes = Vec::new();
+    write_jsonl(&planted, &mut bytes).expect("in memory");
+    std::fs::write(&path, bytes).expect("write export");
+    let normalized = normalize_paths(
+        &Inputs {
+            incidents: vec![path],
+            follow_ups: Vec::new(),
+        },
+        &NormalizeOptions::default(),
+    );
+    assert!(normalized.errors.is_empty(), "{:?}", normalized.errors);
+    assert!(normalized.accounting.balances());
+    assert_eq!(normalized.accounting.rejected, 0);
+    assert_eq!(normalized.incidents.len(), planted.incidents.len());
+    let made_by_id: std::collections::BTreeMap<&str, &Incident> = planted
+        .incidents
+        .iter()
+        .map(|incident| (incident.id.as_str(), incident))
+        .collect();
+    for read in &normalized.incidents {
+        let made = made_by_id[read.id.as_str()];
+        assert_eq!(read.started_at, made.started_at, "{}", made.id);
+        assert_eq!(read.services, made.services, "{}", made.id);
+        assert_eq!(read.root_cause, made.root_cause, "{}", made.id);
+        assert_eq!(read.follow_ups.len(), made.follow_ups.len(), "{}", made.id);
+        for (read, made) in read.follow_ups.iter().zip(&made.follow_ups) {
+            assert_eq!(
+                (read.status, read.created_at, read.closed_at),
+                (made.status, made.created_at, made.closed_at),
+                "{}",
+                made.incident_id
+            );
+        }
+    }
+    // The normalizer orders incidents its own way: the truth goes by id.
+    let cause_of: std::collections::BTreeMap<&str, Option<String>> = planted
+        .truth
+        .iter()
+        .map(|t| (t.id.as_str(), t.cause.clone()))
+        .collect();
+    let causes: Vec<Option<String>> = normalized
+        .incidents
+        .iter()
+        .map(|incident| cause_of[incident.id.as_str()].clone())
+        .collect();
+    let known = planted.known_recurrences();
+    assert_targets(
+        &mine(&normalized.incidents, &causes, &known),
+        &GUARD,
+        0.04,
+        "independent 2k through the JSONL export",
+    );
+}
+
+#[test]
+fn planted_near_misses_are_not_claimed() {
+    let planted = planted(5_000, 0.04, 13);
+    let patterns = find_patterns(&planted.incidents, &PatternParams::default()).expect("patterns");
+    let claims: std::collections::BTreeMap<String, String> =
+        find_recurrences(&planted.incidents, &patterns, &RecurrenceParams::default())
+            .into_iter()
+            .map(|r| (r.incident_id, r.earlier_incident_id))
+            .collect();
+    let near_misses: Vec<(&String, &String)> = planted
+        .truth
+        .iter()
+        .filter_map(|t| Some((&t.id, t.near_miss_of.as_ref()?)))
+        .collect();
+    assert!(near_misses.len() > 200, "{} near-misses", near_misses.len());
+    let claimed = near_misses
+        .iter()
+        .filter(|(later, earlier)| claims.get(*later) == Some(*earlier))
+        .count();
+    // The target is none; today 12 of 240 (5%) are claimed, all where a pattern mixes two
+    // causes (issue 9). This guards that level.
+    assert!(
+        claimed * 100 <= 6 * near_misses.len(),
+        "{claimed} of {} near-misses claimed as recurrences",
+        near_misses.len()
+    );
+}
