@@ -14,7 +14,7 @@ use recur_core::Incident;
 use recur_core::normalize::fields::name_key;
 use serde::Serialize;
 
-use super::InputArgs;
+use super::{InputArgs, Listed};
 
 /// Arguments of `recur evaluate`.
 #[derive(Debug, clap::Args)]
@@ -72,7 +72,7 @@ struct Report<'a> {
 
 /// Run `recur evaluate`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let normalized = args.input.load()?;
+    let normalized = args.input.load(Vec::new(), &Listed::default())?;
     let incidents = &normalized.incidents;
     let truth = match (&args.truth_file, &args.truth) {
         (Some(path), _) => read_truth_file(path)?,

@@ -83,7 +83,7 @@ impl PeriodArgs {
 fn load_catalogue(args: &Args) -> anyhow::Result<Catalogue> {
     let mut files: Vec<PathBuf> = Vec::new();
     if let Some(mapping) = &args.input.mapping
-        && let Some(relative) = args.input.options()?.mapping.factors
+        && let Some(relative) = args.input.options(&mut Vec::new())?.mapping.factors
     {
         let base = mapping.parent().unwrap_or(Path::new(""));
         files.push(base.join(relative));
