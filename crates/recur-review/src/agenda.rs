@@ -302,6 +302,7 @@ mod tests {
                 incident_id: (*later).into(),
                 earlier_incident_id: (*earlier).into(),
                 similarity: 0.9,
+                shared_terms: vec![],
                 open_follow_up_ids: vec![],
                 pattern_id: 0,
                 pattern_label: "zero".into(),
