@@ -1,4 +1,6 @@
 //! Cross-crate tests: one binary made of modules, on fixtures the project wrote itself.
 
+#[cfg(feature = "review")]
+mod continuity;
 mod mining;
 mod normalize;

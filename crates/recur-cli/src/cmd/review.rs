@@ -7,11 +7,16 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
+use recur_core::as_of::as_of_view;
 use recur_core::frame::{incidents_frame, write_parquet};
 use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv};
-use recur_review::charts::{TeamMonthCompletion, render_all, render_team_completion};
+use recur_review::catalogue::Catalogue;
+use recur_review::charts::{
+    TeamMonthCompletion, render_history, render_review, render_team_completion,
+};
+use recur_review::history::{run_history, write_history_csv, write_history_parquet};
 use recur_review::report::{ChartRef, render_html, render_markdown, write_json};
-use recur_review::review::{Period, ReviewOptions, run_review};
+use recur_review::review::{Period, Review, ReviewOptions, run_review};
 
 use super::{
     InputArgs, load_roster, parse_as_of, parse_period, show_progress, write_atomic,
@@ -28,10 +33,20 @@ pub struct Args {
     out: PathBuf,
     #[command(flatten)]
     period: PeriodArgs,
-    /// "Now" for overdue follow-ups (YYYY-MM-DD or RFC 3339). Default: the current time. Give
-    /// it to make a run reproducible.
-    #[arg(long, value_name = "DATE")]
+    /// "Now" (YYYY-MM-DD or RFC 3339): the review sees the incidents, resolutions and
+    /// follow-ups as they stood then. Default: the current time. Give it to make a run
+    /// reproducible.
+    #[arg(long, value_name = "DATE", conflicts_with = "months")]
     as_of: Option<String>,
+    /// The pattern catalogue (TOML): read if it exists, so patterns keep their ids, names and
+    /// people's decisions from earlier reviews, and written back after the run.
+    #[arg(long, value_name = "FILE")]
+    catalogue: Option<PathBuf>,
+    /// Review each month of a range in order (`2025-01..2025-12`), each as of its end, with one
+    /// catalogue; writes history.csv, history.parquet and charts/history.png beside the review
+    /// of the last month.
+    #[arg(long, value_name = "FROM..TO", conflicts_with_all = ["month", "since", "until"])]
+    months: Option<String>,
     /// Number of patterns. Default: chosen automatically (best mean silhouette over 2..=30).
     #[arg(long, value_name = "N")]
     k: Option<usize>,
@@ -53,7 +68,8 @@ pub struct Args {
 /// `--month` or `--since/--until`, shared by the commands that look at a period.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PeriodArgs {
-    /// The month under review (YYYY-MM). Default: the month of the latest incident.
+    /// The month under review (YYYY-MM). Default: the last complete calendar month before
+    /// --as-of.
     #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["since", "until"])]
     pub month: Option<String>,
     /// First day of the period (YYYY-MM-DD), with --until.
@@ -83,6 +99,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(text) => parse_as_of(text)?,
         None => Utc::now(),
     };
+    let months = args.months.as_deref().map(parse_months).transpose()?;
+    let catalogue = match &args.catalogue {
+        Some(path) => read_catalogue(path)?,
+        None => Catalogue::default(),
+    };
     let bar = show_progress().then(|| {
         let bar = ProgressBar::new_spinner();
         bar.set_style(
@@ -101,10 +122,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     options.agenda.max_severity = args.agenda_severity;
     options.agenda.max_items = args.agenda_max;
     options.roster = load_roster(args.roster.as_deref(), args.input.inputs.is_empty())?;
+    options.catalogue = catalogue;
     stage(&bar, "mining patterns, factors, recurrences and trends");
-    let review = run_review(&normalized, &options).context("the review failed")?;
+    let (review, history) = match &months {
+        Some(months) => {
+            let mut history =
+                run_history(&normalized, months, &options).context("the history failed")?;
+            let Some(last) = history.last.take() else {
+                anyhow::bail!("--months names no month");
+            };
+            (last, Some(history))
+        }
+        None => (
+            run_review(&normalized, &options).context("the review failed")?,
+            None,
+        ),
+    };
+    let out = &args.out;
+    if let Some(history) = &history {
+        write_atomic_with(&out.join("history.csv"), |w| {
+            Ok(write_history_csv(w, &history.rows)?)
+        })?;
+        write_atomic_with(&out.join("history.parquet"), |w| {
+            write_history_parquet(w, &history.rows).context("cannot encode Parquet")
+        })?;
+    }
     stage(&bar, "drawing charts");
-    let mut charts = render_all(&review.trends).context("cannot draw the charts")?;
+    let mut charts = render_review(&review).context("cannot draw the charts")?;
+    if let Some(history) = &history {
+        charts.push(render_history(history).context("cannot draw the history chart")?);
+    }
     let completion: Vec<TeamMonthCompletion> = review
         .accountability
         .monthly
@@ -119,7 +166,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         render_team_completion(&completion).context("cannot draw the team completion chart")?,
     );
     stage(&bar, "writing the report");
-    let out = &args.out;
     for chart in &charts {
         write_atomic(
             &out.join("charts").join(format!("{}.png", chart.name)),
@@ -147,7 +193,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         render_html(&review, &refs).as_bytes(),
     )?;
     write_atomic_with(&out.join("report.json"), |w| Ok(write_json(w, &review)?))?;
-    write_tables(out, &normalized, &review.pattern_of, &review.pattern_labels)?;
+    write_tables(out, &normalized, &review)?;
+    if let Some(path) = &args.catalogue {
+        write_atomic(path, review.updated_catalogue.to_toml()?.as_bytes())?;
+    }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -164,32 +213,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The incident tables of the review: the incidents as they stood at `as_of`, with their
+/// pattern's stable id and name.
 fn write_tables(
     out: &Path,
     normalized: &recur_core::Normalized,
-    pattern_of: &[Option<usize>],
-    labels: &[String],
+    review: &Review,
 ) -> anyhow::Result<()> {
+    let view = as_of_view(&normalized.incidents, review.run.as_of);
+    let text_of = |values: &[String]| -> Vec<Cell> {
+        review
+            .pattern_of
+            .iter()
+            .map(|p| Cell::Text(p.and_then(|p| values.get(p).cloned())))
+            .collect()
+    };
     let annotations = [
         Annotation {
             name: "pattern_id".to_owned(),
-            cells: pattern_of
-                .iter()
-                .map(|p| Cell::Int(p.map(|p| p as i64)))
-                .collect(),
+            cells: text_of(&review.pattern_ids),
         },
         Annotation {
             name: "pattern_label".to_owned(),
-            cells: pattern_of
-                .iter()
-                .map(|p| Cell::Text(p.and_then(|p| labels.get(p).cloned())))
-                .collect(),
+            cells: text_of(&review.pattern_labels),
         },
     ];
     write_atomic_with(&out.join("incidents.csv"), |w| {
-        Ok(write_csv(w, &normalized.incidents, &annotations)?)
+        Ok(write_csv(w, &view.incidents, &annotations)?)
     })?;
-    let mut frame = incidents_frame(&normalized.incidents, &annotations)
+    let mut frame = incidents_frame(&view.incidents, &annotations)
         .context("cannot build the incident table")?;
     write_atomic_with(&out.join("incidents.parquet"), |w| {
         write_parquet(w, &mut frame).context("cannot encode Parquet")
@@ -198,4 +250,45 @@ fn write_tables(
     write_rejected_csv(&mut bytes, &normalized.rejected)?;
     write_atomic(&out.join("rejected.csv"), &bytes)?;
     Ok(())
+}
+
+/// Read the catalogue at `path`; an empty one when the file does not exist yet.
+fn read_catalogue(path: &Path) -> anyhow::Result<Catalogue> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Catalogue::default());
+        }
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read catalogue {}", path.display()));
+        }
+    };
+    Catalogue::from_toml(&text).with_context(|| format!("catalogue {}", path.display()))
+}
+
+/// `--months 2025-01..2025-12`: the first day of each month of the range, inclusive.
+fn parse_months(text: &str) -> anyhow::Result<Vec<NaiveDate>> {
+    let month = |part: &str| {
+        NaiveDate::parse_from_str(&format!("{}-01", part.trim()), "%Y-%m-%d")
+            .with_context(|| format!("--months {text:?}: {part:?} is not a month YYYY-MM"))
+    };
+    let Some((from, to)) = text.split_once("..") else {
+        anyhow::bail!("--months {text:?}: expected FROM..TO, e.g. 2025-01..2025-12");
+    };
+    let (from, to) = (month(from)?, month(to)?);
+    if to < from {
+        anyhow::bail!("--months {text:?}: {to} is before {from}");
+    }
+    let mut months = vec![from];
+    while let Some(next) = months
+        .last()
+        .and_then(|last| last.checked_add_months(chrono::Months::new(1)))
+        .filter(|next| *next <= to)
+    {
+        if months.len() >= 1200 {
+            anyhow::bail!("--months {text:?}: more than 100 years of months");
+        }
+        months.push(next);
+    }
+    Ok(months)
 }
