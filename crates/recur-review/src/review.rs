@@ -406,10 +406,7 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         Some(period) => (period, "given".to_owned()),
         None => (
             Period::last_complete_month(options.as_of),
-            format!(
-                "the last complete calendar month before {} (as of)",
-                options.as_of.format("%Y-%m-%d %H:%M UTC")
-            ),
+            "the default: the last complete calendar month before the as-of time".to_owned(),
         ),
     };
     let month = period.trend_month().format("%Y-%m").to_string();
@@ -871,8 +868,11 @@ pub(crate) mod tests {
         let sizes: usize = review.patterns.iter().map(|p| p.size).sum();
         assert!(sizes <= 200 && !review.patterns.is_empty());
         assert!(
-            review.patterns.windows(2).all(|w| w[0].size >= w[1].size),
-            "largest first"
+            review
+                .patterns
+                .windows(2)
+                .all(|w| w[0].window_total >= w[1].window_total),
+            "most incidents in the trend window first, as the chart ranks them"
         );
         for pattern in &review.patterns {
             assert_eq!(pattern.incident_ids.len(), pattern.size);
