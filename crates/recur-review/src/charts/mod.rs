@@ -178,8 +178,7 @@ pub fn render_history(history: &History) -> Result<Chart, ChartError> {
         entry.0 += row.incidents;
         entry.2[slot] += row.incidents;
     }
-    let mut ranked: Vec<(&str, (usize, &str, Vec<usize>))> =
-        totals.into_iter().filter(|(_, t)| t.0 > 0).collect();
+    let mut ranked: Vec<_> = totals.into_iter().filter(|(_, t)| t.0 > 0).collect();
     ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
     let mut other = vec![0usize; months.len()];
     let mut series = Vec::new();
