@@ -497,3 +497,120 @@ fn evaluate_names_the_line_of_a_bad_truth_file_and_an_unknown_field() {
         "a truth is required"
     );
 }
+
+#[test]
+fn a_catalogue_keeps_ids_and_names_and_months_write_the_history() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalogue = dir.path().join("patterns.toml");
+    let catalogue_arg = catalogue.to_str().expect("utf-8 path");
+    let run = |as_of: &str, out: &str| {
+        let output = recur(&[
+            "review",
+            "--as-of",
+            as_of,
+            "--catalogue",
+            catalogue_arg,
+            "--out",
+            dir.path().join(out).to_str().expect("utf-8 path"),
+        ]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let report =
+            std::fs::read_to_string(dir.path().join(out).join("report.json")).expect("report.json");
+        serde_json::from_str::<serde_json::Value>(&report).expect("json")
+    };
+    let august = run("2026-09-01", "august");
+    assert_eq!(august["run"]["month"], "2026-08");
+    let first = august["patterns"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    assert!(first.starts_with("P-"), "{first}");
+    let text_before = std::fs::read_to_string(&catalogue).expect("the catalogue is written");
+    // A person names the pattern; the next month's review shows the name under the same id.
+    let auto_name = format!(
+        "\nname = {}",
+        toml_string(august["patterns"][0]["label"].as_str().expect("a label"))
+    );
+    let edited = text_before.replacen(&auto_name, "\nname = \"Certificates, by hand\"", 1);
+    assert_ne!(edited, text_before, "{auto_name} in the catalogue");
+    std::fs::write(&catalogue, edited).expect("edit");
+    let september = run("2026-10-01", "september");
+    let named: Vec<&serde_json::Value> = september["patterns"]
+        .as_array()
+        .expect("patterns")
+        .iter()
+        .filter(|p| p["label"] == "Certificates, by hand")
+        .collect();
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0]["id"], first.as_str());
+    let table = std::fs::read_to_string(dir.path().join("september/incidents.csv")).expect("csv");
+    assert!(
+        table.contains(&format!("{first},\"Certificates, by hand\"")),
+        "incidents.csv carries the stable id and the name"
+    );
+
+    let history = recur(&[
+        "review",
+        "--months",
+        "2026-07..2026-09",
+        "--catalogue",
+        catalogue_arg,
+        "--out",
+        dir.path().join("history").to_str().expect("utf-8 path"),
+    ]);
+    assert!(history.status.success(), "{}", text(&history.stderr));
+    let csv = std::fs::read_to_string(dir.path().join("history/history.csv")).expect("history");
+    assert!(csv.starts_with("month,pattern_id,name,incidents,open_follow_ups,recurrences\n"));
+    assert!(csv.contains("\n2026-07,P-") && csv.contains("\n2026-09,P-"));
+    assert!(csv.contains("Certificates, by hand"));
+    for file in ["history/history.parquet", "history/charts/history.png"] {
+        assert!(dir.path().join(file).exists(), "{file}");
+    }
+}
+
+#[test]
+fn a_broken_catalogue_or_month_range_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalogue = dir.path().join("patterns.toml");
+    std::fs::write(
+        &catalogue,
+        "[[pattern]]\nid = \"P-0001\"\nname = \"a\"\nstatus = \"fixed\"\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let output = recur(&[
+        "review",
+        "--as-of",
+        "2026-09-01",
+        "--catalogue",
+        catalogue.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert!(!output.status.success());
+    let message = text(&output.stderr);
+    assert!(
+        message.contains("patterns.toml") && message.contains("fixed"),
+        "{message}"
+    );
+    for months in ["2026-09..2026-07", "2026-13..2026-14", "2026-07"] {
+        let output = recur(&[
+            "review",
+            "--months",
+            months,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(!output.status.success(), "{months}");
+        assert!(
+            text(&output.stderr).contains("--months"),
+            "{}",
+            text(&output.stderr)
+        );
+    }
+}
+
+/// A string as TOML writes it (basic string, quotes and backslashes escaped).
+fn toml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}

@@ -21,6 +21,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod as_of;
 pub mod check;
 #[cfg(feature = "polars")]
 pub mod frame;

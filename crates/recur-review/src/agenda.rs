@@ -2,12 +2,14 @@
 //! (whom to invite).
 //!
 //! By default an incident of the period is on the agenda when it is severity 1 or 2, when it
-//! recurs an earlier incident, or when its pattern is new or rising. Items of one pattern are
+//! recurs an earlier incident, when its pattern is new or rising, or when its pattern was marked
+//! addressed in the catalogue before the incident. Items of one pattern are
 //! discussed together: patterns are ordered by their most severe item, then by how many items
 //! they have; unpatterned incidents come last. Within a pattern, oldest first.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
 use recur_core::Incident;
 use recur_core::check::{Rules, check_incidents};
 use serde::Serialize;
@@ -49,8 +51,8 @@ pub struct AgendaItem {
     pub incident: IncidentRef,
     /// Why it is on the agenda.
     pub reasons: Vec<String>,
-    /// Its pattern.
-    pub pattern_id: Option<usize>,
+    /// Its pattern's stable id.
+    pub pattern_id: Option<String>,
     /// The pattern's label.
     pub pattern_label: Option<String>,
     /// Its teams.
@@ -98,16 +100,39 @@ pub struct Invitee {
     pub reasons: Vec<String>,
 }
 
+/// What the agenda needs to know of the patterns, by pattern index.
+#[derive(Debug, Clone, Copy)]
+pub struct AgendaPatterns<'a> {
+    /// The pattern index of each incident.
+    pub pattern_of: &'a [Option<usize>],
+    /// The stable id of each pattern.
+    pub ids: &'a [String],
+    /// The name of each pattern.
+    pub labels: &'a [String],
+    /// The patterns new or rising this month.
+    pub rising: &'a BTreeSet<usize>,
+    /// The patterns marked addressed in the catalogue, with the date.
+    pub addressed: &'a BTreeMap<usize, NaiveDate>,
+}
+
+/// The reason given to an incident of a pattern marked addressed before it occurred.
+pub const RECURRED_AFTER_ADDRESSED: &str = "recurred after it was marked addressed";
+
 /// The agenda of a period.
 pub fn agenda(
     incidents: &[Incident],
-    pattern_of: &[Option<usize>],
-    pattern_labels: &[String],
-    rising: &BTreeSet<usize>,
+    patterns: &AgendaPatterns,
     recurrences: &[RecurrenceReport],
     period: Period,
     rules: &AgendaRules,
 ) -> Vec<AgendaItem> {
+    let AgendaPatterns {
+        pattern_of,
+        ids: pattern_ids,
+        labels: pattern_labels,
+        rising,
+        addressed,
+    } = *patterns;
     let recurs: BTreeMap<&str, &str> = recurrences
         .iter()
         .map(|r| (r.incident_id.as_str(), r.earlier_incident_id.as_str()))
@@ -130,6 +155,13 @@ pub fn agenda(
         if rules.rising_patterns && pattern.is_some_and(|p| rising.contains(&p)) {
             reasons.push("pattern new or rising".to_owned());
         }
+        if let Some(on) = pattern.and_then(|p| addressed.get(&p))
+            && incident
+                .occurred_at()
+                .is_some_and(|at| at.date_naive() > *on)
+        {
+            reasons.push(format!("{RECURRED_AFTER_ADDRESSED} ({on})"));
+        }
         if !reasons.is_empty() {
             chosen.push((index, reasons));
         }
@@ -143,7 +175,7 @@ pub fn agenda(
             .or_default()
             .push(finding.message.clone());
     }
-    let mut items: Vec<AgendaItem> = chosen
+    let mut items: Vec<(Option<usize>, AgendaItem)> = chosen
         .into_iter()
         .map(|(index, reasons)| {
             let incident = &incidents[index];
@@ -152,44 +184,42 @@ pub fn agenda(
                 .get(incident.id.as_str())
                 .cloned()
                 .unwrap_or_default();
-            AgendaItem {
+            let item = AgendaItem {
                 incident: IncidentRef::of(incident),
                 reasons,
-                pattern_id: pattern,
+                pattern_id: pattern.and_then(|p| pattern_ids.get(p).cloned()),
                 pattern_label: pattern.and_then(|p| pattern_labels.get(p).cloned()),
                 teams: incident.teams.clone(),
                 factors: Vec::new(),
                 complete: gaps.is_empty(),
                 missing: gaps,
                 report: incident.source.file.clone(),
-            }
+            };
+            (pattern, item)
         })
         .collect();
-    // Group by pattern: most severe item first, then the larger group, then the pattern id.
+    // Group by pattern: most severe item first, then the larger group, then the larger pattern.
     let mut groups: BTreeMap<Option<usize>, (u8, usize)> = BTreeMap::new();
-    for item in &items {
-        let entry = groups.entry(item.pattern_id).or_insert((u8::MAX, 0));
+    for (pattern, item) in &items {
+        let entry = groups.entry(*pattern).or_insert((u8::MAX, 0));
         entry.0 = entry.0.min(item.incident.severity.unwrap_or(u8::MAX));
         entry.1 += 1;
     }
     items.sort_by(|a, b| {
-        let key = |item: &AgendaItem| {
-            let (severity, size) = groups
-                .get(&item.pattern_id)
-                .copied()
-                .unwrap_or((u8::MAX, 0));
+        let key = |(pattern, item): &(Option<usize>, AgendaItem)| {
+            let (severity, size) = groups.get(pattern).copied().unwrap_or((u8::MAX, 0));
             (
-                item.pattern_id.is_none(),
+                pattern.is_none(),
                 severity,
                 std::cmp::Reverse(size),
-                item.pattern_id,
+                *pattern,
                 item.incident.occurred_at,
                 item.incident.id.clone(),
             )
         };
         key(a).cmp(&key(b))
     });
-    items
+    items.into_iter().map(|(_, item)| item).collect()
 }
 
 /// Whom to invite for an agenda.
@@ -260,7 +290,7 @@ pub fn audience(incidents: &[Incident], items: &[AgendaItem], roster: Option<&Ro
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use chrono::{NaiveDate, TimeZone, Utc};
+    use chrono::{TimeZone, Utc};
     use recur_core::FollowUp;
 
     use super::*;
@@ -298,7 +328,15 @@ mod tests {
         ];
         let pattern_of = vec![Some(1), Some(0), Some(0), Some(0), None];
         let labels = vec!["zero".to_owned(), "one".to_owned()];
+        let ids = vec!["P-0001".to_owned(), "P-0002".to_owned()];
         let rising = BTreeSet::from([1]);
+        let patterns = AgendaPatterns {
+            pattern_of: &pattern_of,
+            ids: &ids,
+            labels: &labels,
+            rising: &rising,
+            addressed: &BTreeMap::new(),
+        };
         let recurrences: Vec<RecurrenceReport> = [("D", "B")]
             .iter()
             .map(|(later, earlier)| RecurrenceReport {
@@ -307,7 +345,7 @@ mod tests {
                 similarity: 0.9,
                 shared_terms: vec!["disk".into()],
                 open_follow_up_ids: vec![],
-                pattern_id: 0,
+                pattern_id: "P-0001".into(),
                 pattern_label: "zero".into(),
                 shared_services: vec![],
                 days_between: 2.0,
@@ -318,9 +356,7 @@ mod tests {
             .collect();
         let items = agenda(
             &incidents,
-            &pattern_of,
-            &labels,
-            &rising,
+            &patterns,
             &recurrences,
             period(),
             &AgendaRules::default(),
@@ -332,21 +368,14 @@ mod tests {
         assert_eq!(items[1].reasons, ["recurs B while its follow-up was open"]);
         assert_eq!(items[2].reasons, ["pattern new or rising"]);
         assert_eq!(items[2].pattern_label.as_deref(), Some("one"));
+        assert_eq!(items[2].pattern_id.as_deref(), Some("P-0002"));
         let strict = AgendaRules {
             max_severity: 1,
             recurrences: false,
             rising_patterns: false,
             ..AgendaRules::default()
         };
-        let items = agenda(
-            &incidents,
-            &pattern_of,
-            &labels,
-            &rising,
-            &recurrences,
-            period(),
-            &strict,
-        );
+        let items = agenda(&incidents, &patterns, &recurrences, period(), &strict);
         assert_eq!(
             items
                 .iter()
@@ -354,6 +383,44 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["B"]
         );
+        // Pattern 0 marked addressed on 3 March: C and D (4 and 5 March) recurred after it, B
+        // (3 March) did not.
+        let addressed = BTreeMap::from([(0, NaiveDate::from_ymd_opt(2025, 3, 3).unwrap())]);
+        let patterns = AgendaPatterns {
+            addressed: &addressed,
+            ..patterns
+        };
+        let items = agenda(&incidents, &patterns, &recurrences, period(), &strict);
+        let reasons: Vec<(&str, &[String])> = items
+            .iter()
+            .map(|i| (i.incident.id.as_str(), &i.reasons[..]))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("B", &["severity 1".to_owned()][..]),
+                (
+                    "C",
+                    &["recurred after it was marked addressed (2025-03-03)".to_owned()][..]
+                ),
+                (
+                    "D",
+                    &["recurred after it was marked addressed (2025-03-03)".to_owned()][..]
+                )
+            ]
+        );
+    }
+
+    fn no_patterns<'a>(pattern_of: &'a [Option<usize>]) -> AgendaPatterns<'a> {
+        static EMPTY_SET: BTreeSet<usize> = BTreeSet::new();
+        static EMPTY_MAP: BTreeMap<usize, NaiveDate> = BTreeMap::new();
+        AgendaPatterns {
+            pattern_of,
+            ids: &[],
+            labels: &[],
+            rising: &EMPTY_SET,
+            addressed: &EMPTY_MAP,
+        }
     }
 
     #[test]
@@ -362,9 +429,7 @@ mod tests {
         bare.follow_ups.clear();
         let items = agenda(
             &[bare],
-            &[None],
-            &[],
-            &BTreeSet::new(),
+            &no_patterns(&[None]),
             &[],
             period(),
             &AgendaRules::default(),
@@ -385,9 +450,7 @@ mod tests {
         ];
         let items = agenda(
             &incidents,
-            &[None, None],
-            &[],
-            &BTreeSet::new(),
+            &no_patterns(&[None, None]),
             &[],
             period(),
             &AgendaRules::default(),

@@ -29,7 +29,9 @@
 
 pub mod accountability;
 pub mod agenda;
+pub mod catalogue;
 pub mod charts;
+pub mod history;
 pub mod report;
 pub mod review;
 pub mod trends;

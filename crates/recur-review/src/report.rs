@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
+use crate::catalogue::PatternDecision;
 use crate::review::{IncidentRef, Review};
 
 /// A chart as the report needs it: where its PNG is (relative to the report) and its SVG.
@@ -104,10 +105,12 @@ pub fn render_markdown(review: &Review, charts: &[ChartRef]) -> String {
     unreadable(&mut out, review);
     let _ = writeln!(
         out,
-        "Pre-read for the monthly review of incidents from {} to {} (inclusive), compared with the \
-         {} months before. Follow-ups as of {}. {} patterns found ({}), seed {}.\n",
+        "Pre-read for the monthly review of incidents from {} to {} (inclusive; {}), compared with \
+         the {} months before it. Everything is as of {}: incidents, resolutions and follow-ups \
+         as they stood then. {} patterns found ({}), seed {}.\n",
         run.period.since,
         run.period.until.pred_opt().unwrap_or(run.period.until),
+        md(&run.period_reason),
         review.trends.months.len().saturating_sub(1),
         run.as_of.format("%Y-%m-%d %H:%M UTC"),
         run.k,
@@ -118,6 +121,7 @@ pub fn render_markdown(review: &Review, charts: &[ChartRef]) -> String {
         },
         run.seed
     );
+    catalogue(&mut out, review);
     headline(&mut out, review);
     undated(&mut out, review);
     agenda(&mut out, review);
@@ -182,11 +186,56 @@ fn undated(out: &mut String, review: &Review) {
     out.push('\n');
 }
 
+fn catalogue(out: &mut String, review: &Review) {
+    let c = &review.catalogue;
+    let mut text = format!(
+        "Pattern ids are kept from month to month by the pattern catalogue: {} patterns kept \
+         their id",
+        c.matched
+    );
+    if !c.new_ids.is_empty() {
+        let _ = write!(
+            text,
+            ", {} are new ({})",
+            c.new_ids.len(),
+            list(&c.new_ids, 10)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{text}; {} catalogued patterns were not found this time.\n",
+        c.dormant
+    );
+}
+
+/// `2025-08 to 2026-07`: the months before the month under review.
+fn trailing_span(review: &Review) -> String {
+    let months = &review.trends.months;
+    match months.len() {
+        0 | 1 => "none".to_owned(),
+        n => format!("{} to {}", months[0], months[n - 2]),
+    }
+}
+
+/// `2025-08 to 2026-08`: the whole trend window.
+fn window_span(review: &Review) -> String {
+    match (review.trends.months.first(), review.trends.months.last()) {
+        (Some(first), Some(last)) => format!("{first} to {last}"),
+        _ => "none".to_owned(),
+    }
+}
+
 fn headline(out: &mut String, review: &Review) {
     let this = &review.trends.headline.this_month;
-    let window = &review.trends.headline.window;
+    let window = &review.trends.headline.trailing;
     out.push_str("## Headline\n\n");
-    let _ = writeln!(out, "| | {} | trailing window |", review.run.month);
+    let _ = writeln!(
+        out,
+        "| | {} | the {} months before ({}) |",
+        review.run.month,
+        review.trends.months.len().saturating_sub(1),
+        trailing_span(review)
+    );
     out.push_str("|---|---:|---:|\n");
     let _ = writeln!(
         out,
@@ -251,15 +300,22 @@ fn agenda(out: &mut String, review: &Review) {
             review.agenda.len()
         );
     }
-    let mut current: Option<Option<usize>> = None;
+    let mut current: Option<Option<&str>> = None;
     for item in &review.agenda {
-        if current != Some(item.pattern_id) {
-            current = Some(item.pattern_id);
-            let heading = match (&item.pattern_label, item.pattern_id) {
-                (Some(label), Some(id)) => format!("Pattern {id}: {}", md(label)),
+        if current != Some(item.pattern_id.as_deref()) {
+            current = Some(item.pattern_id.as_deref());
+            let heading = match (&item.pattern_label, &item.pattern_id) {
+                (Some(label), Some(id)) => format!("Pattern {}: {}", md(id), md(label)),
                 _ => "Not part of a pattern".to_owned(),
             };
             let _ = writeln!(out, "\n### {heading}\n");
+            if let Some(workstream) = item
+                .pattern_id
+                .as_deref()
+                .and_then(|id| review.workstreams.get(id))
+            {
+                let _ = writeln!(out, "Workstream: {}\n", md(workstream));
+            }
             out.push_str(
                 "| Incident | Sev | Owner | Teams | Why | Factors | Report |\n|---|---|---|---|---|---|---|\n",
             );
@@ -312,12 +368,18 @@ fn new_or_rising(out: &mut String, review: &Review) {
     for pattern in &review.new_or_rising {
         let _ = writeln!(
             out,
-            "- **{}** ({}): {} this month, {} in all; teams {}",
+            "- **{} {}** ({}): {} this month, {} in all; teams {}{}",
+            md(&pattern.id),
             md(&pattern.label),
             pattern.status.as_str(),
             pattern.this_month,
             pattern.size,
-            list(&pattern.teams, 4)
+            list(&pattern.teams, 4),
+            pattern
+                .workstream
+                .as_deref()
+                .map(|w| format!("; workstream {}", md(w)))
+                .unwrap_or_default()
         );
     }
     out.push('\n');
@@ -329,6 +391,12 @@ fn patterns(out: &mut String, review: &Review) {
         out.push_str("No patterns: the incidents have no text to compare.\n\n");
         return;
     }
+    let _ = writeln!(
+        out,
+        "The patterns with the most incidents from {}, the window of the incidents-by-pattern \
+         chart.\n",
+        window_span(review)
+    );
     for pattern in &review.patterns {
         let recent: Vec<String> = pattern
             .monthly_counts
@@ -338,10 +406,15 @@ fn patterns(out: &mut String, review: &Review) {
             .rev()
             .map(usize::to_string)
             .collect();
-        let _ = writeln!(out, "### {}. {}\n", pattern.id, md(&pattern.label));
+        let _ = writeln!(out, "### {} {}\n", md(&pattern.id), md(&pattern.label));
         let _ = writeln!(
             out,
-            "{} incidents from {} to {}, {} ({} this month; last six months: {}).\n",
+            "{} incidents from {} ({} this month; last six months: {}); {} in all, from {} to {}; \
+             {}.\n",
+            pattern.window_total,
+            window_span(review),
+            pattern.this_month,
+            recent.join(" "),
             pattern.size,
             pattern
                 .first_seen
@@ -350,9 +423,22 @@ fn patterns(out: &mut String, review: &Review) {
                 .last_seen
                 .map_or_else(|| "–".to_owned(), |d| d.to_string()),
             pattern.status.as_str(),
-            pattern.this_month,
-            recent.join(" ")
         );
+        if let Some(workstream) = &pattern.workstream {
+            let _ = writeln!(out, "- Workstream: {}", md(workstream));
+        }
+        if let Some(team) = &pattern.owner_team {
+            let _ = writeln!(out, "- Owner team: {}", md(team));
+        }
+        match (pattern.decision, pattern.addressed_on) {
+            (PatternDecision::Addressed, Some(on)) => {
+                let _ = writeln!(out, "- Marked addressed on {on}");
+            }
+            (PatternDecision::Ignored, _) => {
+                out.push_str("- Marked ignored: never listed as new or rising\n");
+            }
+            _ => {}
+        }
         let _ = writeln!(out, "- Defining terms: {}", list(&pattern.terms, 8));
         let _ = writeln!(out, "- Teams: {}", list(&pattern.teams, 6));
         let _ = writeln!(out, "- Services: {}", list(&pattern.services, 6));
@@ -410,11 +496,29 @@ fn factors(out: &mut String, review: &Review) {
         coverage.incidents,
     );
     if !concepts.is_empty() {
-        out.push_str(
-            "| Factor | Incidents | Teams | Patterns | Cross-cutting | Last seen |\n\
-             |---|---:|---|---:|---|---|\n",
+        let _ = writeln!(
+            out,
+            "Incidents citing each factor in {}, from {} (the window of the contributing-factors \
+             chart), and all time.\n",
+            review.run.month,
+            window_span(review)
         );
-        for factor in concepts.iter().take(15) {
+        let _ = writeln!(
+            out,
+            "| Factor | {} | {} | All time | Teams | Patterns | Cross-cutting | Last seen |\n\
+             |---|---:|---:|---:|---|---:|---|---|",
+            review.run.month,
+            window_span(review)
+        );
+        let mut ranked = concepts.clone();
+        // The order of the chart beside it: most incidents in the window first.
+        ranked.sort_by(|a, b| {
+            b.window_incidents
+                .cmp(&a.window_incidents)
+                .then(b.incidents.cmp(&a.incidents))
+                .then_with(|| a.factor.cmp(&b.factor))
+        });
+        for factor in ranked.iter().take(15) {
             let cross_cutting = if !factor.root_cause {
                 "not a root cause"
             } else if factor.cross_cutting {
@@ -424,8 +528,10 @@ fn factors(out: &mut String, review: &Review) {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 md(&factor.factor),
+                factor.this_month,
+                factor.window_incidents,
                 factor.incidents,
                 list(&factor.teams, 4),
                 factor.patterns.len(),

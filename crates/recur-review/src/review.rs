@@ -6,13 +6,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use recur_cluster::factors::{Coverage, Evidence, FactorAnalysis, FactorParams, analyze_factors};
-use recur_cluster::patterns::{PatternError, PatternParams, Patterns, find_patterns};
+use recur_cluster::patterns::{Pattern, PatternError, PatternParams, Patterns, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
+use recur_core::as_of::{AsOfChanges, as_of_view};
 use recur_core::{FollowUpStatus, Incident, InputError, Normalized};
 use serde::Serialize;
 
 use crate::accountability::{Accountability, Roster, accountability, responsible_team};
-use crate::agenda::{AgendaItem, AgendaRules, Audience, agenda, audience};
+use crate::agenda::{AgendaItem, AgendaPatterns, AgendaRules, Audience, agenda, audience};
+use crate::catalogue::{
+    Catalogue, CatalogueSummary, PatternDecision, match_patterns, mined_patterns,
+};
 use crate::trends::{PatternStatus, TrendError, TrendInput, TrendParams, Trends, compute_trends};
 
 /// The period under review.
@@ -43,15 +47,32 @@ impl Period {
         let last = self.until.pred_opt().unwrap_or(self.since);
         last.with_day(1).unwrap_or(last)
     }
+
+    /// The last complete calendar month before `as_of`: the month before the one holding it
+    /// (a review run on 2 September, or at midnight on 1 September, reviews August).
+    pub fn last_complete_month(as_of: DateTime<Utc>) -> Self {
+        let day = as_of.date_naive();
+        let this_month = day.with_day(1).unwrap_or(day);
+        Self::month_of(
+            this_month
+                .checked_sub_months(Months::new(1))
+                .unwrap_or(this_month),
+        )
+    }
 }
 
 /// How to run the review. Every field has a documented default.
 #[derive(Debug, Clone)]
 pub struct ReviewOptions {
-    /// The period under review. Default: the month of the latest incident at or before `as_of`.
+    /// The period under review. Default: the last complete calendar month before `as_of`
+    /// ([`Period::last_complete_month`]).
     pub period: Option<Period>,
-    /// "Now", for overdue follow-ups and the default period. Required: never the wall clock.
+    /// "Now": the review sees the incidents as they stood then (`recur_core::as_of`), and it is
+    /// the instant of open and overdue follow-ups. Required: never the wall clock.
     pub as_of: DateTime<Utc>,
+    /// The pattern catalogue of earlier reviews, for stable ids and people's names and
+    /// decisions. Default: empty (ids are given afresh from `P-0001`, largest pattern first).
+    pub catalogue: Catalogue,
     /// Pattern mining (k, seed, …). Default: automatic k, seed 42.
     pub patterns: PatternParams,
     /// Contributing-factor analysis, with the factor catalogue (default: the shipped one).
@@ -74,6 +95,7 @@ impl ReviewOptions {
         Self {
             period: None,
             as_of,
+            catalogue: Catalogue::default(),
             patterns: PatternParams::default(),
             factors: FactorParams::default(),
             recurrence: RecurrenceParams::default(),
@@ -104,7 +126,10 @@ pub struct Review {
     pub input: InputSummary,
     /// The period under review, "now", and the parameters that make the run reproducible.
     pub run: RunInfo,
-    /// Recurring patterns, most incidents first (at most `top_patterns`).
+    /// How this run's patterns met the pattern catalogue.
+    pub catalogue: CatalogueSummary,
+    /// Recurring patterns with the most incidents in the trend window (`trends.months`), the
+    /// window the incidents-by-pattern chart draws; at most `top_patterns`.
     pub patterns: Vec<PatternReport>,
     /// Contributing factors, most incidents first: catalogue concepts (`concept` set) and
     /// unclassified groups of listed phrases (`concept` null); cross-cutting ones are flagged.
@@ -117,7 +142,8 @@ pub struct Review {
     pub follow_ups: FollowUpReport,
     /// Monthly trends over the trailing window.
     pub trends: Trends,
-    /// Patterns new or rising in the month under review.
+    /// Patterns new or rising in the month under review (patterns the catalogue marks
+    /// `ignored` left out).
     pub new_or_rising: Vec<PatternReport>,
     /// The incidents to discuss, grouped by pattern (at most `agenda.max_items`).
     pub agenda: Vec<AgendaItem>,
@@ -129,13 +155,22 @@ pub struct Review {
     pub accountability: Accountability,
     /// Incidents with no usable date: in every count of incidents, but in no month.
     pub undated: UndatedReport,
-    /// The pattern of each incident (by position in the normalized incidents), for the
-    /// annotated incident table.
+    /// The pattern of each incident of the point-in-time view (by position in
+    /// `as_of_view(&normalized.incidents, as_of).incidents`), for the annotated incident table.
     #[serde(skip)]
     pub pattern_of: Vec<Option<usize>>,
-    /// The label of each pattern id.
+    /// The name of each pattern (by index).
     #[serde(skip)]
     pub pattern_labels: Vec<String>,
+    /// The stable id of each pattern (by index).
+    #[serde(skip)]
+    pub pattern_ids: Vec<String>,
+    /// The catalogue after this run, to write back.
+    #[serde(skip)]
+    pub updated_catalogue: Catalogue,
+    /// The workstream of each pattern that has one in the catalogue, by stable id.
+    #[serde(skip)]
+    pub workstreams: BTreeMap<String, String>,
 }
 
 /// `input` of `report.json`.
@@ -164,6 +199,9 @@ pub struct InputSummary {
     /// The inputs that could not be read (a run with `--keep-going` goes on without them):
     /// file, line when known, and why. Empty for a complete review.
     pub unreadable: Vec<InputError>,
+    /// What the point-in-time view at `as_of` left out (incidents and follow-ups after it) or
+    /// rolled back (resolved or closed after it).
+    pub after_as_of: AsOfChanges,
 }
 
 /// `undated` of `report.json`: incidents with no usable start (or any other) time.
@@ -203,6 +241,8 @@ fn undated_report(incidents: &[Incident]) -> UndatedReport {
 pub struct RunInfo {
     /// The period under review.
     pub period: Period,
+    /// Why that period: given, or the default.
+    pub period_reason: String,
     /// The month whose trends are shown (`YYYY-MM`).
     pub month: String,
     /// "Now".
@@ -248,10 +288,20 @@ impl IncidentRef {
 /// One recurring pattern.
 #[derive(Debug, Clone, Serialize)]
 pub struct PatternReport {
-    /// Pattern id.
-    pub id: usize,
-    /// Label from the most distinctive terms.
+    /// Its stable id from the catalogue (`P-0007`).
+    pub id: String,
+    /// Its name: a person's from the catalogue, else the label from its most distinctive terms.
     pub label: String,
+    /// Whether a person named it in the catalogue.
+    pub named_by_person: bool,
+    /// What people decided in the catalogue: `active`, `addressed` or `ignored`.
+    pub decision: PatternDecision,
+    /// When it was marked addressed.
+    pub addressed_on: Option<NaiveDate>,
+    /// The workstream dealing with it (from the catalogue).
+    pub workstream: Option<String>,
+    /// The team owning it (from the catalogue).
+    pub owner_team: Option<String>,
     /// The distinctive terms, as words.
     pub terms: Vec<String>,
     /// Incidents in the pattern (all time).
@@ -268,6 +318,8 @@ pub struct PatternReport {
     pub last_seen: Option<NaiveDate>,
     /// Incidents per month of the trend window (`trends.months`).
     pub monthly_counts: Vec<usize>,
+    /// Incidents in the trend window (the month under review and the trailing months).
+    pub window_total: usize,
     /// Incidents in the month under review.
     pub this_month: usize,
     /// New, rising, steady or falling.
@@ -289,10 +341,15 @@ pub struct FactorReport {
     pub root_cause: bool,
     /// Up to 3 matched sentences, from distinct incidents.
     pub evidence: Vec<Evidence>,
-    /// Number of incidents.
+    /// Number of incidents (all time, as of `as_of`).
     pub incidents: usize,
-    /// Patterns it appears in (ids).
-    pub patterns: Vec<usize>,
+    /// Incidents citing it in the trend window (`trends.months`), the window of the
+    /// contributing-factors chart.
+    pub window_incidents: usize,
+    /// Incidents citing it in the month under review.
+    pub this_month: usize,
+    /// Patterns it appears in (stable ids).
+    pub patterns: Vec<String>,
     /// Teams it appears in.
     pub teams: Vec<String>,
     /// Services it appears in.
@@ -323,8 +380,8 @@ pub struct RecurrenceReport {
     pub shared_terms: Vec<String>,
     /// The earlier incident's follow-ups open when the later one started.
     pub open_follow_up_ids: Vec<String>,
-    /// Their shared pattern.
-    pub pattern_id: usize,
+    /// Their shared pattern (stable id).
+    pub pattern_id: String,
     /// Its label.
     pub pattern_label: String,
     /// Services both touched.
@@ -396,15 +453,39 @@ pub fn follow_up_key(incident: &Incident, index: usize) -> String {
         .unwrap_or_else(|| format!("{}#{}", incident.id, index + 1))
 }
 
-/// Run the review.
+/// Run the review as of `options.as_of`: on the incidents as they stood then
+/// ([`as_of_view`]), with pattern ids from the catalogue.
 pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Review, ReviewError> {
-    let incidents = &normalized.incidents;
-    let patterns = find_patterns(incidents, &options.patterns)?;
+    let view = as_of_view(&normalized.incidents, options.as_of);
+    let incidents: &[Incident] = &view.incidents;
+    let (period, period_reason) = match options.period {
+        Some(period) => (period, "given".to_owned()),
+        None => (
+            Period::last_complete_month(options.as_of),
+            "the default: the last complete calendar month before the as-of time".to_owned(),
+        ),
+    };
+    let month = period.trend_month().format("%Y-%m").to_string();
+    let mined = find_patterns(incidents, &options.patterns)?;
+    let all_ids: Vec<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
+    let matching = match_patterns(
+        &options.catalogue,
+        &mined_patterns(incidents, &mined),
+        &all_ids,
+        &month,
+    );
+    let catalogue = matching.catalogue;
+    let (patterns, pattern_ids) = group_by_reported_id(mined, &matching.ids, &catalogue);
+    let pattern_labels: Vec<String> = pattern_ids
+        .iter()
+        .zip(&patterns.patterns)
+        .map(|(id, pattern)| {
+            catalogue
+                .entry(id)
+                .map_or_else(|| pattern.label.clone(), |entry| entry.name.clone())
+        })
+        .collect();
     let factors = analyze_factors(incidents, &patterns.assignment, &options.factors);
-    let period = options
-        .period
-        .unwrap_or_else(|| default_period(incidents, options.as_of));
-    let pattern_labels: Vec<String> = patterns.patterns.iter().map(|p| p.label.clone()).collect();
     let factor_names: Vec<String> = factors.factors.iter().map(|f| f.display.clone()).collect();
     // Trends and the heatmap follow the catalogue's concepts; unclassified phrases stay in the
     // factor list only.
@@ -423,6 +504,7 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
             incidents,
             pattern_of: &patterns.assignment,
             pattern_labels: &pattern_labels,
+            pattern_ids: &pattern_ids,
             factor_of: &concept_factor_of,
             factor_names: &factor_names,
         },
@@ -432,8 +514,15 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
             as_of: options.as_of,
         },
     )?;
-    let all_patterns = pattern_reports(incidents, &patterns, &trends);
-    let recurrences = recurrence_reports(incidents, &patterns, &pattern_labels, options, period);
+    let all_patterns = pattern_reports(incidents, &patterns, &pattern_ids, &catalogue, &trends);
+    let recurrences = recurrence_reports(
+        incidents,
+        &patterns,
+        &pattern_ids,
+        &pattern_labels,
+        options,
+        period,
+    );
     let follow_ups = follow_up_report(
         incidents,
         &patterns.assignment,
@@ -443,13 +532,32 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
     let new_or_rising: Vec<PatternReport> = all_patterns
         .iter()
         .filter(|p| matches!(p.status, PatternStatus::New | PatternStatus::Rising))
+        .filter(|p| p.decision != PatternDecision::Ignored)
         .cloned()
+        .collect();
+    let index_of: BTreeMap<&str, usize> = pattern_ids
+        .iter()
+        .enumerate()
+        .map(|(index, id)| (id.as_str(), index))
+        .collect();
+    let rising: BTreeSet<usize> = new_or_rising
+        .iter()
+        .filter_map(|p| index_of.get(p.id.as_str()).copied())
+        .collect();
+    let addressed: BTreeMap<usize, NaiveDate> = all_patterns
+        .iter()
+        .filter(|p| p.decision == PatternDecision::Addressed)
+        .filter_map(|p| Some((*index_of.get(p.id.as_str())?, p.addressed_on?)))
         .collect();
     let agenda_items = agenda(
         incidents,
-        &patterns.assignment,
-        &pattern_labels,
-        &new_or_rising.iter().map(|p| p.id).collect::<BTreeSet<_>>(),
+        &AgendaPatterns {
+            pattern_of: &patterns.assignment,
+            ids: &pattern_ids,
+            labels: &pattern_labels,
+            rising: &rising,
+            addressed: &addressed,
+        },
         &recurrences,
         period,
         &options.agenda,
@@ -466,10 +574,23 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         &trends.months,
     );
     let accounting = &normalized.accounting;
+    let workstreams: BTreeMap<String, String> = all_patterns
+        .iter()
+        .filter_map(|p| Some((p.id.clone(), p.workstream.clone()?)))
+        .collect();
+    let mut top_patterns = all_patterns;
+    // The same window and order as the incidents-by-pattern chart.
+    top_patterns.sort_by(|a, b| {
+        b.window_total
+            .cmp(&a.window_total)
+            .then(b.size.cmp(&a.size))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    top_patterns.truncate(options.top_patterns);
     Ok(Review {
         input: InputSummary {
             records_read: accounting.records_read,
-            incidents: incidents.len(),
+            incidents: normalized.incidents.len(),
             rejected: accounting.rejected,
             merged: accounting.merged,
             merged_conflicting: accounting.merged_conflicting,
@@ -479,9 +600,11 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
             warnings: normalized.warnings.len(),
             unreadable_files: normalized.errors.len(),
             unreadable: normalized.errors.clone(),
+            after_as_of: view.changes,
         },
         run: RunInfo {
             period,
+            period_reason,
             month: trends.month.clone(),
             as_of: options.as_of,
             seed: options.patterns.seed,
@@ -489,11 +612,9 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
             k_automatic: options.patterns.n_clusters.is_none(),
             recurrence_min_similarity: options.recurrence.min_similarity,
         },
-        patterns: all_patterns
-            .into_iter()
-            .take(options.top_patterns)
-            .collect(),
-        factors: factor_reports(&factors),
+        catalogue: matching.summary,
+        patterns: top_patterns,
+        factors: factor_reports(&factors, &pattern_ids, &trends),
         factor_coverage: factors.coverage,
         recurrences,
         follow_ups,
@@ -506,18 +627,75 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         undated: undated_report(incidents),
         pattern_of: patterns.assignment.clone(),
         pattern_labels,
+        pattern_ids,
+        updated_catalogue: catalogue,
+        workstreams,
     })
 }
 
-/// The month of the latest incident at or before `as_of` (the month of `as_of` when none).
-pub fn default_period(incidents: &[Incident], as_of: DateTime<Utc>) -> Period {
-    let latest = incidents
-        .iter()
-        .filter_map(Incident::occurred_at)
-        .filter(|at| *at <= as_of)
-        .max()
-        .unwrap_or(as_of);
-    Period::month_of(latest.date_naive())
+/// The run's patterns with the ones a person merged in the catalogue (`merged_into`) joined
+/// under one id, largest first (ties by id), and the stable id of each.
+fn group_by_reported_id(
+    mined: Patterns,
+    ids: &[String],
+    catalogue: &Catalogue,
+) -> (Patterns, Vec<String>) {
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, id) in ids.iter().enumerate() {
+        groups
+            .entry(catalogue.reported_id(id))
+            .or_default()
+            .push(index);
+    }
+    let mut merged: Vec<(String, Pattern)> = groups
+        .into_iter()
+        .filter_map(|(id, indices)| {
+            // The largest of the group gives the terms and the representative.
+            let largest = indices
+                .iter()
+                .copied()
+                .max_by_key(|&i| (mined.patterns[i].size, std::cmp::Reverse(i)))?;
+            let mut members: Vec<usize> = indices
+                .iter()
+                .flat_map(|&i| mined.patterns[i].members.iter().copied())
+                .collect();
+            members.sort_unstable();
+            let base = &mined.patterns[largest];
+            Some((
+                id.to_owned(),
+                Pattern {
+                    id: 0,
+                    size: members.len(),
+                    members,
+                    ..base.clone()
+                },
+            ))
+        })
+        .collect();
+    merged.sort_by(|a, b| b.1.size.cmp(&a.1.size).then_with(|| a.0.cmp(&b.0)));
+    let mut assignment = vec![None; mined.assignment.len()];
+    for (index, (_, pattern)) in merged.iter_mut().enumerate() {
+        pattern.id = index;
+        for &member in &pattern.members {
+            if let Some(slot) = assignment.get_mut(member) {
+                *slot = Some(index);
+            }
+        }
+    }
+    let (ids, patterns): (Vec<String>, Vec<Pattern>) = merged.into_iter().unzip();
+    (
+        Patterns {
+            patterns,
+            assignment,
+            ..mined
+        },
+        ids,
+    )
+}
+
+/// The default period: [`Period::last_complete_month`] before `as_of`.
+pub fn default_period(as_of: DateTime<Utc>) -> Period {
+    Period::last_complete_month(as_of)
 }
 
 /// Items counted by how many incidents name them, most first, ties by name.
@@ -537,9 +715,11 @@ fn ranked<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
 fn pattern_reports(
     incidents: &[Incident],
     patterns: &Patterns,
+    ids: &[String],
+    catalogue: &Catalogue,
     trends: &Trends,
 ) -> Vec<PatternReport> {
-    let trend_of: BTreeMap<usize, _> = trends.patterns.iter().map(|t| (t.id, t)).collect();
+    let trend_of: BTreeMap<usize, _> = trends.patterns.iter().map(|t| (t.index, t)).collect();
     patterns
         .patterns
         .iter()
@@ -552,9 +732,16 @@ fn pattern_reports(
                 .filter_map(|i| i.occurred_at().map(|at| at.date_naive()))
                 .collect();
             let trend = trend_of.get(&pattern.id);
+            let id = ids.get(pattern.id).cloned().unwrap_or_default();
+            let entry = catalogue.entry(&id);
             PatternReport {
-                id: pattern.id,
-                label: pattern.label.clone(),
+                label: entry.map_or_else(|| pattern.label.clone(), |e| e.name.clone()),
+                named_by_person: entry.is_some_and(|e| e.name != e.auto_name),
+                decision: entry.map_or(PatternDecision::Active, |e| e.status),
+                addressed_on: entry.and_then(|e| e.addressed_on),
+                workstream: entry.and_then(|e| e.workstream.clone()),
+                owner_team: entry.and_then(|e| e.owner_team.clone()),
+                id,
                 terms: pattern.terms.clone(),
                 size: pattern.size,
                 incident_ids: members.iter().map(|i| i.id.clone()).collect(),
@@ -563,6 +750,7 @@ fn pattern_reports(
                 first_seen: dates.iter().min().copied(),
                 last_seen: dates.iter().max().copied(),
                 monthly_counts: trend.map(|t| t.monthly_counts.clone()).unwrap_or_default(),
+                window_total: trend.map_or(0, |t| t.window_total),
                 this_month: trend.map_or(0, |t| t.this_month),
                 status: trend.map_or(PatternStatus::Steady, |t| t.status),
                 representative: IncidentRef::of(&incidents[pattern.representative]),
@@ -591,18 +779,29 @@ fn add_agenda_factors(items: &mut [AgendaItem], incidents: &[Incident], factors:
     }
 }
 
-fn factor_reports(factors: &FactorAnalysis) -> Vec<FactorReport> {
+fn factor_reports(factors: &FactorAnalysis, ids: &[String], trends: &Trends) -> Vec<FactorReport> {
+    let series: BTreeMap<usize, _> = trends.factors.iter().map(|f| (f.index, f)).collect();
     factors
         .factors
         .iter()
-        .map(|factor| FactorReport {
+        .enumerate()
+        .map(|(index, factor)| FactorReport {
             factor: factor.display.clone(),
             concept: factor.concept.clone(),
             description: factor.description.clone(),
             root_cause: factor.root_cause,
             evidence: factor.evidence.clone(),
             incidents: factor.incidents.len(),
-            patterns: factor.patterns.clone(),
+            window_incidents: series.get(&index).map_or(0, |f| f.total),
+            this_month: series
+                .get(&index)
+                .and_then(|f| f.monthly_counts.last().copied())
+                .unwrap_or(0),
+            patterns: factor
+                .patterns
+                .iter()
+                .filter_map(|&p| ids.get(p).cloned())
+                .collect(),
             teams: factor.teams.clone(),
             services: factor.services.clone(),
             cross_cutting: factor.cross_cutting,
@@ -617,6 +816,7 @@ fn factor_reports(factors: &FactorAnalysis) -> Vec<FactorReport> {
 fn recurrence_reports(
     incidents: &[Incident],
     patterns: &Patterns,
+    ids: &[String],
     labels: &[String],
     options: &ReviewOptions,
     period: Period,
@@ -635,7 +835,7 @@ fn recurrence_reports(
                 incident_id: r.incident_id,
                 earlier_incident_id: r.earlier_incident_id,
                 open_follow_up_ids: r.open_follow_up_ids,
-                pattern_id: r.pattern,
+                pattern_id: ids.get(r.pattern).cloned().unwrap_or_default(),
                 shared_services: r.shared_services,
                 days_between: (r.days_between * 10.0).round() / 10.0,
             }
@@ -767,18 +967,23 @@ pub(crate) mod tests {
         let sizes: usize = review.patterns.iter().map(|p| p.size).sum();
         assert!(sizes <= 200 && !review.patterns.is_empty());
         assert!(
-            review.patterns.windows(2).all(|w| w[0].size >= w[1].size),
-            "largest first"
+            review
+                .patterns
+                .windows(2)
+                .all(|w| w[0].window_total >= w[1].window_total),
+            "most incidents in the trend window first, as the chart ranks them"
         );
         for pattern in &review.patterns {
             assert_eq!(pattern.incident_ids.len(), pattern.size);
             assert_eq!(pattern.monthly_counts.len(), review.trends.months.len());
         }
         for recurrence in &review.recurrences {
-            assert_eq!(
-                recurrence.pattern_label,
-                review.pattern_labels[recurrence.pattern_id]
-            );
+            let index = review
+                .pattern_ids
+                .iter()
+                .position(|id| *id == recurrence.pattern_id)
+                .unwrap();
+            assert_eq!(recurrence.pattern_label, review.pattern_labels[index]);
             assert!(recurrence.earlier.occurred_at < recurrence.incident.occurred_at);
             assert!(!recurrence.open_follow_up_ids.is_empty());
             assert!((0.0..=180.0).contains(&recurrence.days_between));
@@ -865,25 +1070,24 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn default_period_is_the_month_of_the_latest_incident_before_as_of() {
-        let at = |m: u32, d: u32| Utc.with_ymd_and_hms(2025, m, d, 0, 0, 0).single();
-        let incidents = vec![
-            Incident {
-                started_at: at(2, 10),
-                ..Incident::default()
-            },
-            Incident {
-                started_at: at(9, 1),
-                ..Incident::default()
-            },
-        ];
-        let period = default_period(&incidents, at(6, 1).unwrap());
-        assert_eq!(
-            (period.since.to_string(), period.until.to_string()),
-            ("2025-02-01".into(), "2025-03-01".into())
-        );
+    fn default_period_is_the_last_complete_month_before_as_of() {
+        let at = |m: u32, d: u32, h: u32| Utc.with_ymd_and_hms(2025, m, d, h, 0, 0).unwrap();
+        for (as_of, since, until) in [
+            (at(9, 2, 6), "2025-08-01", "2025-09-01"),
+            (at(9, 1, 0), "2025-08-01", "2025-09-01"),
+            (at(9, 30, 23), "2025-08-01", "2025-09-01"),
+            (at(1, 15, 0), "2024-12-01", "2025-01-01"),
+        ] {
+            let period = default_period(as_of);
+            assert_eq!(
+                (period.since.to_string(), period.until.to_string()),
+                (since.to_owned(), until.to_owned()),
+                "as of {as_of}"
+            );
+        }
+        let period = default_period(at(3, 5, 0));
         assert_eq!(period.trend_month().to_string(), "2025-02-01");
-        assert!(period.contains(at(2, 28).unwrap()) && !period.contains(at(3, 1).unwrap()));
+        assert!(period.contains(at(2, 28, 0)) && !period.contains(at(3, 1, 0)));
     }
 
     #[test]

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use polars::prelude::{
-    BooleanChunked, ChunkQuantile, Column, DataFrame, DataType, NewChunkedArray, PolarsError,
-    QuantileMethod,
+    BooleanChunked, ChunkCompareIneq, ChunkQuantile, Column, DataFrame, DataType, NewChunkedArray,
+    PolarsError, QuantileMethod,
 };
 use recur_core::{FollowUp, Incident};
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,9 @@ pub struct TrendInput<'a> {
     pub pattern_of: &'a [Option<usize>],
     /// The label of each pattern, by pattern id.
     pub pattern_labels: &'a [String],
+    /// The stable (catalogue) id of each pattern, by pattern id, for the report; empty to
+    /// number them `#0`, `#1`, ….
+    pub pattern_ids: &'a [String],
     /// The contributing factors of each incident, as indices into `factor_names`. Same length as
     /// `incidents`, or empty when no factors were extracted.
     pub factor_of: &'a [Vec<usize>],
@@ -155,13 +158,14 @@ pub struct Trends {
     pub factors: Vec<FactorSeries>,
 }
 
-/// Headline numbers for the month under review and for the window.
+/// Headline numbers for the month under review and for the months before it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Headlines {
     /// The month under review.
     pub this_month: Headline,
-    /// The whole window, the month under review included.
-    pub window: Headline,
+    /// The trailing months before the month under review (the month under review excluded),
+    /// what the month is compared with.
+    pub trailing: Headline,
 }
 
 /// The headline numbers of one period.
@@ -249,15 +253,18 @@ impl std::fmt::Display for PatternStatus {
 /// The trend of one pattern.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatternTrend {
-    /// The pattern id.
-    pub id: usize,
+    /// The pattern's position in [`TrendInput::pattern_labels`].
+    #[serde(skip)]
+    pub index: usize,
+    /// Its stable id ([`TrendInput::pattern_ids`]).
+    pub id: String,
     /// Its label.
     pub label: String,
     /// Incidents per month.
     pub monthly_counts: Vec<usize>,
     /// Incidents in the month under review.
     pub this_month: usize,
-    /// Incidents in the whole window.
+    /// Incidents in the whole window (the month under review and the trailing months).
     pub window_total: usize,
     /// Median of the monthly counts over the trailing months (zero months included).
     pub trailing_median: f64,
@@ -341,7 +348,7 @@ pub fn compute_trends(input: &TrendInput, params: &TrendParams) -> Result<Trends
     let incidents_per_month = placed.window_counts(&window);
     let patterns = pattern_trends(input, &placed, &window)?;
     let unassigned_per_month = unassigned_counts(input, &placed, &window);
-    let (time_to_resolve, window_ttr) = resolve_trends(&placed, &window)?;
+    let (time_to_resolve, trailing_ttr) = resolve_trends(&placed, &window)?;
     let severity_mix = severity_mix(&placed, &window)?;
     let follow_up_backlog = backlog(input.incidents, &window, params.as_of);
     let factors = factor_series(input, &placed, &window);
@@ -355,29 +362,29 @@ pub fn compute_trends(input: &TrendInput, params: &TrendParams) -> Result<Trends
         p90_ttr_hours: time_to_resolve[this_month_index].p90_hours,
         ..Headline::default()
     };
-    let window_headline = Headline {
-        incidents: incidents_per_month.iter().sum(),
-        by_severity: severity_totals(&severity_mix, 0..window.len()),
-        resolved: window_ttr.n,
-        median_ttr_hours: window_ttr.median_hours,
-        p90_ttr_hours: window_ttr.p90_hours,
+    let trailing = Headline {
+        incidents: incidents_per_month[..this_month_index].iter().sum(),
+        by_severity: severity_totals(&severity_mix, 0..this_month_index),
+        resolved: trailing_ttr.n,
+        median_ttr_hours: trailing_ttr.median_hours,
+        p90_ttr_hours: trailing_ttr.p90_hours,
         ..Headline::default()
     };
     let mut headline = Headlines {
         this_month,
-        window: window_headline,
+        trailing,
     };
     let mut follow_ups_at_as_of = FollowUpState::default();
     for (incident, slot) in input.incidents.iter().zip(&placed.slot) {
-        let in_window = slot.is_some();
         let in_month = *slot == Some(this_month_index);
+        let in_trailing = slot.is_some() && !in_month;
         for follow_up in &incident.follow_ups {
             let open = follow_up.open_at(params.as_of);
             let overdue = is_overdue_at(follow_up, params.as_of);
             follow_ups_at_as_of.open += usize::from(open);
             follow_ups_at_as_of.overdue += usize::from(overdue);
             for (period, counted) in [
-                (&mut headline.window, in_window),
+                (&mut headline.trailing, in_trailing),
                 (&mut headline.this_month, in_month),
             ] {
                 if counted {
@@ -657,6 +664,11 @@ fn pattern_trends(
         .enumerate()
         .map(|(id, label)| {
             let monthly_counts = std::mem::take(&mut monthly[id]);
+            let stable_id = input
+                .pattern_ids
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| format!("#{id}"));
             let this_month = monthly_counts[this_month_index];
             let trailing_median = median_count(&monthly_counts[..this_month_index]);
             let status = PatternStatus::classify(
@@ -665,7 +677,8 @@ fn pattern_trends(
                 trailing_median,
             );
             PatternTrend {
-                id,
+                index: id,
+                id: stable_id,
                 label: label.clone(),
                 window_total: monthly_counts.iter().sum(),
                 this_month,
@@ -717,7 +730,7 @@ fn per_slot(grouped: &DataFrame, window: &Window) -> Result<Vec<Option<f64>>, Tr
     Ok(aligned)
 }
 
-/// Time to resolve per month and over the whole window.
+/// Time to resolve per month, and over the trailing months (the month under review excluded).
 #[allow(deprecated)] // eager group-by aggregations; the lazy API is not enabled in this workspace
 fn resolve_trends(
     placed: &Placed,
@@ -757,8 +770,11 @@ fn resolve_trends(
         month.median_hours = medians[slot];
         month.p90_hours = p90s[slot];
     }
-    let durations = resolved.column("ttr_hours")?.f64()?;
-    whole.n = resolved.height();
+    let last_month = window.last;
+    let trailing_mask = resolved.column("month")?.i32()?.lt(last_month);
+    let trailing = resolved.filter(&trailing_mask)?;
+    let durations = trailing.column("ttr_hours")?.f64()?;
+    whole.n = trailing.height();
     whole.median_hours = durations.quantile(0.5, QuantileMethod::Linear)?;
     whole.p90_hours = durations.quantile(0.9, QuantileMethod::Linear)?;
     Ok((months, whole))
@@ -930,6 +946,7 @@ mod tests {
             incidents,
             pattern_of,
             pattern_labels: &pattern_labels,
+            pattern_ids: &[],
             factor_of: &[],
             factor_names: &[],
         };
@@ -958,7 +975,10 @@ mod tests {
         assert_eq!(trends.unassigned_per_month, [2, 0, 3]);
         assert_eq!(trends.undated_incidents, 1);
         assert_eq!(trends.headline.this_month.incidents, 3);
-        assert_eq!(trends.headline.window.incidents, 5);
+        assert_eq!(
+            trends.headline.trailing.incidents, 2,
+            "the months before, the month under review excluded"
+        );
 
         let default_window = trends_of(
             &incidents,
@@ -1010,10 +1030,10 @@ mod tests {
         assert_eq!(trends.time_to_resolve[0].median_hours, Some(6.0));
         assert_eq!(trends.headline.this_month.median_ttr_hours, Some(3.0));
         assert_eq!(trends.headline.this_month.resolved, 5);
-        // Window: 1, 2, 3, 4, 6, 10 → median 3.5, p90 at rank 4.5 → 6 + 0.5 × 4 = 8.
-        assert_eq!(trends.headline.window.resolved, 6);
-        assert_eq!(trends.headline.window.median_ttr_hours, Some(3.5));
-        assert!((trends.headline.window.p90_ttr_hours.unwrap() - 8.0).abs() < 1e-9);
+        // The trailing months hold only January's 6 hours: March is not compared with itself.
+        assert_eq!(trends.headline.trailing.resolved, 1);
+        assert_eq!(trends.headline.trailing.median_ttr_hours, Some(6.0));
+        assert_eq!(trends.headline.trailing.p90_ttr_hours, Some(6.0));
     }
 
     #[test]
@@ -1159,14 +1179,14 @@ mod tests {
             ),
             (1, 1, 1)
         );
-        let window = &trends.headline.window;
+        let trailing = &trends.headline.trailing;
         assert_eq!(
             (
-                window.follow_ups,
-                window.follow_ups_open,
-                window.follow_ups_overdue
+                trailing.follow_ups,
+                trailing.follow_ups_open,
+                trailing.follow_ups_overdue
             ),
-            (3, 2, 2)
+            (2, 1, 1)
         );
     }
 
@@ -1218,7 +1238,7 @@ mod tests {
             .map(|(label, count)| (label.as_str(), *count))
             .collect();
         assert_eq!(by_severity, [("SEV2", 2), ("no severity", 1)]);
-        assert_eq!(trends.headline.window.by_severity["SEV1"], 1);
+        assert_eq!(trends.headline.trailing.by_severity["SEV1"], 1);
     }
 
     #[test]
@@ -1237,6 +1257,7 @@ mod tests {
             incidents: &incidents,
             pattern_of: &[],
             pattern_labels: &[],
+            pattern_ids: &[],
             factor_of: &factor_of,
             factor_names: &factor_names,
         };
@@ -1284,7 +1305,7 @@ mod tests {
             ),
             (PatternStatus::Steady, None)
         );
-        assert_eq!(trends.headline.window, Headline::default());
+        assert_eq!(trends.headline.trailing, Headline::default());
         let json = serde_json::to_value(&trends).unwrap();
         assert_eq!(json["months"][12], "2026-03");
         assert_eq!(json["patterns"][0]["status"], "steady");
@@ -1299,6 +1320,7 @@ mod tests {
             incidents: &incidents,
             pattern_of: &[None, None],
             pattern_labels: &labels,
+            pattern_ids: &[],
             factor_of: &[],
             factor_names: &[],
         };

@@ -7,12 +7,17 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
-use recur_cluster::catalogue::Catalogue;
+use recur_core::as_of::as_of_view;
 use recur_core::frame::{incidents_frame, write_parquet};
 use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv, write_warnings_csv};
-use recur_review::charts::{TeamMonthCompletion, render_all, render_team_completion};
+use recur_cluster::catalogue::Catalogue as FactorCatalogue;
+use recur_review::catalogue::Catalogue;
+use recur_review::charts::{
+    TeamMonthCompletion, render_history, render_review, render_team_completion,
+};
+use recur_review::history::{run_history, write_history_csv, write_history_parquet};
 use recur_review::report::{ChartRef, OVERDUE_CSV, render_html, render_markdown, write_json};
-use recur_review::review::{Period, ReviewOptions, run_review};
+use recur_review::review::{Period, Review, ReviewOptions, run_review};
 
 use super::outputs::{StagedFolder, write_file_with};
 use super::{
@@ -31,10 +36,20 @@ pub struct Args {
     out: PathBuf,
     #[command(flatten)]
     period: PeriodArgs,
-    /// "Now" for overdue follow-ups (YYYY-MM-DD or RFC 3339). Default: the current time. Give
-    /// it to make a run reproducible.
-    #[arg(long, value_name = "DATE")]
+    /// "Now" (YYYY-MM-DD or RFC 3339): the review sees the incidents, resolutions and
+    /// follow-ups as they stood then. Default: the current time. Give it to make a run
+    /// reproducible.
+    #[arg(long, value_name = "DATE", conflicts_with = "months")]
     as_of: Option<String>,
+    /// The pattern catalogue (TOML): read if it exists, so patterns keep their ids, names and
+    /// people's decisions from earlier reviews, and written back after the run.
+    #[arg(long, value_name = "FILE")]
+    catalogue: Option<PathBuf>,
+    /// Review each month of a range in order (`2025-01..2025-12`), each as of its end, with one
+    /// catalogue; writes history.csv, history.parquet and charts/history.png beside the review
+    /// of the last month.
+    #[arg(long, value_name = "FROM..TO", conflicts_with_all = ["month", "since", "until"])]
+    months: Option<String>,
     /// Number of patterns. Default: chosen automatically (best mean silhouette over 2..=30).
     #[arg(long, value_name = "N")]
     k: Option<usize>,
@@ -61,7 +76,8 @@ pub struct Args {
 /// `--month` or `--since/--until`, shared by the commands that look at a period.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PeriodArgs {
-    /// The month under review (YYYY-MM). Default: the month of the latest incident.
+    /// The month under review (YYYY-MM). Default: the last complete calendar month before
+    /// --as-of.
     #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["since", "until"])]
     pub month: Option<String>,
     /// First day of the period (YYYY-MM-DD), with --until.
@@ -80,7 +96,7 @@ impl PeriodArgs {
 }
 
 /// The shipped factor catalogue merged with the mapping's `factors` file, then `--factors`.
-fn load_catalogue(args: &Args) -> anyhow::Result<Catalogue> {
+fn load_factor_catalogue(args: &Args) -> anyhow::Result<FactorCatalogue> {
     let mut files: Vec<PathBuf> = Vec::new();
     if let Some(mapping) = &args.input.mapping
         && let Some(relative) = args.input.options(&mut Vec::new())?.mapping.factors
@@ -89,11 +105,11 @@ fn load_catalogue(args: &Args) -> anyhow::Result<Catalogue> {
         files.push(base.join(relative));
     }
     files.extend(args.factors.clone());
-    let mut catalogue = Catalogue::shipped();
+    let mut catalogue = FactorCatalogue::shipped();
     for path in files {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read factor catalogue {}", path.display()))?;
-        let team = Catalogue::from_toml(&text, &path.display().to_string())?;
+        let team = FactorCatalogue::from_toml(&text, &path.display().to_string())?;
         catalogue = catalogue.merge(&team);
     }
     Ok(catalogue)
@@ -112,9 +128,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => Utc::now(),
     };
     let period = args.period.period()?;
+    let months = args.months.as_deref().map(parse_months).transpose()?;
     refuse_outputs_in_inputs(&args.input, &[&args.out])?;
     let mut missing = Vec::new();
     let roster = load_roster(args.roster.as_deref(), &args.input, &mut missing)?;
+    let catalogue = match &args.catalogue {
+        Some(path) => read_catalogue(path)?,
+        None => Catalogue::default(),
+    };
     let staged = StagedFolder::begin(&args.out)?;
     let bar = show_progress().then(|| {
         let bar = ProgressBar::new_spinner();
@@ -125,8 +146,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
-    // A bad catalogue fails before the inputs are read.
-    let catalogue = load_catalogue(&args)?;
+    // A bad factor catalogue fails before the inputs are read.
+    let factor_catalogue = load_factor_catalogue(&args)?;
     stage(&bar, "reading and normalizing inputs");
     let listed = Listed {
         rejected: Some(args.out.join("rejected.csv")),
@@ -140,11 +161,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     options.agenda.max_severity = args.agenda_severity;
     options.agenda.max_items = args.agenda_max;
     options.roster = roster;
-    options.factors.catalogue = catalogue;
+    options.factors.catalogue = factor_catalogue;
+    options.catalogue = catalogue;
     stage(&bar, "mining patterns, factors, recurrences and trends");
-    let review = run_review(&normalized, &options).context("the review failed")?;
+    let (review, history) = match &months {
+        Some(months) => {
+            let mut history =
+                run_history(&normalized, months, &options).context("the history failed")?;
+            let Some(last) = history.last.take() else {
+                anyhow::bail!("--months names no month");
+            };
+            (last, Some(history))
+        }
+        None => (
+            run_review(&normalized, &options).context("the review failed")?,
+            None,
+        ),
+    };
+    let out = staged.path();
+    if let Some(history) = &history {
+        write_file_with(&out.join("history.csv"), |w| {
+            Ok(write_history_csv(w, &history.rows)?)
+        })?;
+        write_file_with(&out.join("history.parquet"), |w| {
+            write_history_parquet(w, &history.rows).context("cannot encode Parquet")
+        })?;
+    }
     stage(&bar, "drawing charts");
-    let mut charts = render_all(&review.trends).context("cannot draw the charts")?;
+    let mut charts = render_review(&review).context("cannot draw the charts")?;
+    if let Some(history) = &history {
+        charts.push(render_history(history).context("cannot draw the history chart")?);
+    }
     let completion: Vec<TeamMonthCompletion> = review
         .accountability
         .monthly
@@ -159,7 +206,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         render_team_completion(&completion).context("cannot draw the team completion chart")?,
     );
     stage(&bar, "writing the report");
-    let out = staged.path();
     for chart in &charts {
         write_file(
             &out.join("charts").join(format!("{}.png", chart.name)),
@@ -191,8 +237,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     write_file_with(&out.join(OVERDUE_CSV), |w| {
         super::followups::write_csv(w, &review.follow_ups.overdue_items, &[])
     })?;
-    write_tables(out, &normalized, &review.pattern_of, &review.pattern_labels)?;
+    write_tables(out, &normalized, &review)?;
     staged.commit()?;
+    if let Some(path) = &args.catalogue {
+        super::write_atomic(path, review.updated_catalogue.to_toml()?.as_bytes())?;
+    }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -214,32 +263,35 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write_file_with(path, |w| Ok(w.write_all(bytes)?))
 }
 
+/// The incident tables of the review: the incidents as they stood at `as_of`, with their
+/// pattern's stable id and name.
 fn write_tables(
     out: &Path,
     normalized: &recur_core::Normalized,
-    pattern_of: &[Option<usize>],
-    labels: &[String],
+    review: &Review,
 ) -> anyhow::Result<()> {
+    let view = as_of_view(&normalized.incidents, review.run.as_of);
+    let text_of = |values: &[String]| -> Vec<Cell> {
+        review
+            .pattern_of
+            .iter()
+            .map(|p| Cell::Text(p.and_then(|p| values.get(p).cloned())))
+            .collect()
+    };
     let annotations = [
         Annotation {
             name: "pattern_id".to_owned(),
-            cells: pattern_of
-                .iter()
-                .map(|p| Cell::Int(p.map(|p| p as i64)))
-                .collect(),
+            cells: text_of(&review.pattern_ids),
         },
         Annotation {
             name: "pattern_label".to_owned(),
-            cells: pattern_of
-                .iter()
-                .map(|p| Cell::Text(p.and_then(|p| labels.get(p).cloned())))
-                .collect(),
+            cells: text_of(&review.pattern_labels),
         },
     ];
     write_file_with(&out.join("incidents.csv"), |w| {
-        Ok(write_csv(w, &normalized.incidents, &annotations)?)
+        Ok(write_csv(w, &view.incidents, &annotations)?)
     })?;
-    let mut frame = incidents_frame(&normalized.incidents, &annotations)
+    let mut frame = incidents_frame(&view.incidents, &annotations)
         .context("cannot build the incident table")?;
     write_file_with(&out.join("incidents.parquet"), |w| {
         write_parquet(w, &mut frame).context("cannot encode Parquet")
@@ -254,4 +306,45 @@ fn write_tables(
         Ok(recur_core::output::write_merges_csv(w, &normalized.merges)?)
     })?;
     Ok(())
+}
+
+/// Read the catalogue at `path`; an empty one when the file does not exist yet.
+fn read_catalogue(path: &Path) -> anyhow::Result<Catalogue> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Catalogue::default());
+        }
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read catalogue {}", path.display()));
+        }
+    };
+    Catalogue::from_toml(&text).with_context(|| format!("catalogue {}", path.display()))
+}
+
+/// `--months 2025-01..2025-12`: the first day of each month of the range, inclusive.
+fn parse_months(text: &str) -> anyhow::Result<Vec<NaiveDate>> {
+    let month = |part: &str| {
+        NaiveDate::parse_from_str(&format!("{}-01", part.trim()), "%Y-%m-%d")
+            .with_context(|| format!("--months {text:?}: {part:?} is not a month YYYY-MM"))
+    };
+    let Some((from, to)) = text.split_once("..") else {
+        anyhow::bail!("--months {text:?}: expected FROM..TO, e.g. 2025-01..2025-12");
+    };
+    let (from, to) = (month(from)?, month(to)?);
+    if to < from {
+        anyhow::bail!("--months {text:?}: {to} is before {from}");
+    }
+    let mut months = vec![from];
+    while let Some(next) = months
+        .last()
+        .and_then(|last| last.checked_add_months(chrono::Months::new(1)))
+        .filter(|next| *next <= to)
+    {
+        if months.len() >= 1200 {
+            anyhow::bail!("--months {text:?}: more than 100 years of months");
+        }
+        months.push(next);
+    }
+    Ok(months)
 }

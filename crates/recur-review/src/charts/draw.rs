@@ -282,20 +282,76 @@ struct LegendEntry {
     mark: Mark,
 }
 
-/// A legend column: a heading, then one row per entry, then optional notes in grey.
+/// `label` broken into lines at spaces so each fits in `max_width` pixels, at most
+/// `max_lines` of them (the last shortened with an ellipsis if the label is longer still).
+fn wrap<DB: DrawingBackend>(
+    area: &Area<DB>,
+    label: &str,
+    style: &TextStyle,
+    max_width: u32,
+    max_lines: usize,
+) -> Result<Vec<String>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for (index, word) in words.iter().enumerate() {
+        let candidate = if current.is_empty() {
+            (*word).to_string()
+        } else {
+            format!("{current} {word}")
+        };
+        if current.is_empty() || area.estimate_text_size(&candidate, style)?.0 <= max_width {
+            current = candidate;
+            continue;
+        }
+        if lines.len() + 1 == max_lines {
+            // The last line allowed: the rest goes on it, shortened.
+            let rest = format!("{current} {}", words[index..].join(" "));
+            lines.push(fit(area, &rest, style, max_width)?);
+            return Ok(lines);
+        }
+        lines.push(fit(area, &current, style, max_width)?);
+        current = (*word).to_string();
+    }
+    if !current.is_empty() {
+        lines.push(fit(area, &current, style, max_width)?);
+    }
+    Ok(lines)
+}
+
+/// A legend column: a heading, then one entry per series (its label wrapped on up to three
+/// lines, fewer when the entries would not fit), then optional notes in grey.
 fn draw_legend<DB: DrawingBackend>(
     area: &Area<DB>,
     heading: &str,
     entries: &[LegendEntry],
     notes: &[String],
 ) -> DrawResult<DB> {
-    let (width, _) = area.dim_in_pixel();
+    let (width, height) = area.dim_in_pixel();
     let left = 16;
     let mut y = 24;
     area.draw_text(heading, &text(LEGEND_SIZE + 2.0), (left, y))?;
     y += 32;
     let style = text(LEGEND_SIZE);
-    for entry in entries {
+    let line_height = 18;
+    let label_width = width.saturating_sub(left as u32 + 40);
+    // As many lines per label as the column has room for, from three down to one.
+    let room = height as i32 - y - 30 * (notes.len() as i32 + 1);
+    let mut wrapped = Vec::new();
+    for max_lines in (1..=3).rev() {
+        wrapped = entries
+            .iter()
+            .map(|entry| wrap(area, &entry.label, &style, label_width, max_lines))
+            .collect::<Result<Vec<_>, _>>()?;
+        let needed: i32 = wrapped
+            .iter()
+            .map(|lines| (lines.len().max(1) as i32 - 1) * line_height + 28)
+            .sum();
+        if needed <= room {
+            break;
+        }
+    }
+    for (entry, lines) in entries.iter().zip(&wrapped) {
         let shape = entry.color.filled();
         match entry.mark {
             Mark::Box => area.draw(&Rectangle::new([(left, y), (left + 18, y + 18)], shape))?,
@@ -304,18 +360,14 @@ fn draw_legend<DB: DrawingBackend>(
                 entry.color.stroke_width(3),
             ))?,
         }
-        let label = fit(
-            area,
-            &entry.label,
-            &style,
-            width.saturating_sub(left as u32 + 40),
-        )?;
-        area.draw_text(
-            &label,
-            &style.pos(Pos::new(HPos::Left, VPos::Center)),
-            (left + 30, y + 9),
-        )?;
-        y += 28;
+        for (index, line) in lines.iter().enumerate() {
+            area.draw_text(
+                line,
+                &style.pos(Pos::new(HPos::Left, VPos::Center)),
+                (left + 30, y + 9 + index as i32 * line_height),
+            )?;
+        }
+        y += 28 + (lines.len().max(1) as i32 - 1) * line_height;
     }
     y += 8;
     let note_style = text(LEGEND_SIZE - 2.0).color(&MUTED_TEXT);

@@ -17,6 +17,8 @@ use plotters::prelude::{BitMapBackend, DrawingAreaErrorKind, IntoDrawingArea, SV
 use plotters::style::{FontStyle, RGBColor, register_font};
 use serde::{Deserialize, Serialize};
 
+use crate::history::History;
+use crate::review::Review;
 use crate::trends::Trends;
 use draw::{FollowUpPanels, Heatmap, Lines, Plot, Resolve, Series, StackedBars};
 
@@ -31,6 +33,7 @@ pub const SVG_FONT_FAMILY: &str = "DejaVu Sans, sans-serif";
 /// The licence of the embedded font.
 pub const FONT_LICENSE: &str = include_str!("../../assets/DejaVuSans.LICENSE");
 /// How many patterns the incidents-by-pattern chart shows; the rest are stacked as "other".
+/// Pinned patterns (on the agenda, new or rising) are always drawn, even beyond this number.
 pub const TOP_PATTERNS: usize = 8;
 /// How many contributing factors the heatmap shows.
 pub const TOP_FACTORS: usize = 12;
@@ -93,38 +96,127 @@ pub enum ChartError {
 }
 
 /// Render the review's charts from its trends, in a fixed order: incidents by pattern, time to
-/// resolve, follow-ups, contributing factors, severity mix.
+/// resolve, follow-ups, contributing factors, severity mix. Each title names its window.
 pub fn render_all(trends: &Trends) -> Result<Vec<Chart>, ChartError> {
+    render_all_pinned(trends, &[])
+}
+
+/// The review's charts ([`render_all`]), with every pattern on the agenda or new or rising drawn
+/// in the incidents-by-pattern chart, never folded into "other".
+pub fn render_review(review: &Review) -> Result<Vec<Chart>, ChartError> {
+    let mut pinned: Vec<String> = review
+        .agenda
+        .iter()
+        .filter_map(|item| item.pattern_id.clone())
+        .chain(review.new_or_rising.iter().map(|p| p.id.clone()))
+        .collect();
+    pinned.sort();
+    pinned.dedup();
+    render_all_pinned(&review.trends, &pinned)
+}
+
+/// The window of the trend charts, for their titles: `2025-08 to 2026-08, the month under
+/// review and the 12 before`.
+pub fn window_name(months: &[String]) -> String {
+    match (months.first(), months.last()) {
+        (Some(first), Some(last)) if months.len() > 1 => format!(
+            "{first} to {last}, the month under review and the {} before",
+            months.len() - 1
+        ),
+        (Some(only), _) => format!("{only}, the month under review"),
+        _ => "no months".to_owned(),
+    }
+}
+
+fn render_all_pinned(trends: &Trends, pinned: &[String]) -> Result<Vec<Chart>, ChartError> {
+    let window = window_name(&trends.months);
     [
         (
             "incidents_by_pattern",
-            "Incidents per month by pattern",
-            Plot::Stacked(patterns_spec(trends)),
+            format!("Incidents per month by pattern ({window})"),
+            Plot::Stacked(patterns_spec(trends, pinned)),
         ),
         (
             "time_to_resolve",
-            "Time to resolve per month (median and 90th percentile)",
+            format!("Time to resolve per month, median and 90th percentile ({window})"),
             Plot::Resolve(resolve_spec(trends)),
         ),
         (
             "follow_ups",
-            "Follow-ups: opened and closed per month, and the backlog",
+            format!("Follow-ups opened and closed per month, and the backlog ({window})"),
             Plot::FollowUps(follow_ups_spec(trends)),
         ),
         (
             "contributing_factors",
-            "Contributing factors by month (incidents citing each factor)",
+            format!("Incidents citing each contributing factor ({window})"),
             Plot::Heatmap(factors_spec(trends)),
         ),
         (
             "severity_mix",
-            "Incidents per month by severity",
+            format!("Incidents per month by severity ({window})"),
             Plot::Stacked(severity_spec(trends)),
         ),
     ]
     .into_iter()
-    .map(|(name, title, plot)| render(name, title, &plot))
+    .map(|(name, title, plot)| render(name, &title, &plot))
     .collect()
+}
+
+/// The chart of the patterns across the months of a history: incidents per month of the
+/// [`TOP_PATTERNS`] patterns with the most incidents over the months, the rest as "other".
+pub fn render_history(history: &History) -> Result<Chart, ChartError> {
+    let months = &history.months;
+    let mut totals: std::collections::BTreeMap<&str, (usize, &str, Vec<usize>)> =
+        std::collections::BTreeMap::new();
+    for row in &history.rows {
+        let Some(slot) = months.iter().position(|m| *m == row.month) else {
+            continue;
+        };
+        let entry = totals
+            .entry(row.pattern_id.as_str())
+            .or_insert_with(|| (0, row.name.as_str(), vec![0; months.len()]));
+        entry.0 += row.incidents;
+        entry.2[slot] += row.incidents;
+    }
+    let mut ranked: Vec<_> = totals.into_iter().filter(|(_, t)| t.0 > 0).collect();
+    ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    let mut other = vec![0usize; months.len()];
+    let mut series = Vec::new();
+    for (rank, (id, (_, name, counts))) in ranked.iter().enumerate() {
+        if rank < TOP_PATTERNS {
+            series.push(Series {
+                label: format!("{id} {name}"),
+                color: palette(rank),
+                values: counts_as_f64(counts),
+            });
+        } else {
+            for (rest, count) in other.iter_mut().zip(counts) {
+                *rest += count;
+            }
+        }
+    }
+    if other.iter().any(|&count| count > 0) {
+        series.push(Series {
+            label: "other patterns".to_string(),
+            color: OTHER_COLOR,
+            values: counts_as_f64(&other),
+        });
+    }
+    let span = match (months.first(), months.last()) {
+        (Some(first), Some(last)) => format!("{first} to {last}"),
+        _ => "no months".to_owned(),
+    };
+    render(
+        "history",
+        &format!("Incidents per month by pattern, each month reviewed as of its end ({span})"),
+        &Plot::Stacked(StackedBars {
+            months: months.clone(),
+            series,
+            y_desc: "incidents".to_string(),
+            legend_title: "Pattern".to_string(),
+            empty_message: "No pattern in these months".to_string(),
+        }),
+    )
 }
 
 /// Render the chart of follow-up completion by team over time: one line per team, the share of
@@ -208,23 +300,39 @@ fn counts_as_f64(counts: &[usize]) -> Vec<Option<f64>> {
     counts.iter().map(|&count| Some(count as f64)).collect()
 }
 
-/// The top patterns by incidents in the window (ties by id), then "other" for the rest and for
-/// incidents in no pattern.
-fn patterns_spec(trends: &Trends) -> StackedBars {
+/// The top patterns by incidents in the window (ties by id), every pinned pattern among them,
+/// then "other" for the rest and for incidents in no pattern.
+fn patterns_spec(trends: &Trends, pinned: &[String]) -> StackedBars {
     let mut ranked: Vec<_> = trends
         .patterns
         .iter()
         .filter(|pattern| pattern.window_total > 0)
         .collect();
-    ranked.sort_by(|a, b| b.window_total.cmp(&a.window_total).then(a.id.cmp(&b.id)));
+    ranked.sort_by(|a, b| {
+        b.window_total
+            .cmp(&a.window_total)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let n_pinned = ranked.iter().filter(|p| pinned.contains(&p.id)).count();
+    let mut unpinned_room = TOP_PATTERNS.saturating_sub(n_pinned);
+    ranked.retain(|pattern| {
+        if pinned.contains(&pattern.id) {
+            true
+        } else if unpinned_room > 0 {
+            unpinned_room -= 1;
+            true
+        } else {
+            false
+        }
+    });
     let mut other = trends.incidents_per_month.clone();
     let mut series = Vec::new();
-    for (rank, pattern) in ranked.iter().take(TOP_PATTERNS).enumerate() {
+    for (rank, pattern) in ranked.iter().enumerate() {
         for (rest, count) in other.iter_mut().zip(&pattern.monthly_counts) {
             *rest = rest.saturating_sub(*count);
         }
         series.push(Series {
-            label: format!("#{} {}", pattern.id, pattern.label),
+            label: format!("{} {}", pattern.id, pattern.label),
             color: palette(rank),
             values: counts_as_f64(&pattern.monthly_counts),
         });
@@ -541,6 +649,7 @@ mod tests {
             incidents: &fixture.incidents,
             pattern_of: &fixture.pattern_of,
             pattern_labels: &labels,
+            pattern_ids: &[],
             factor_of: &fixture.factor_of,
             factor_names: &factors,
         };
@@ -719,13 +828,30 @@ mod tests {
     #[test]
     fn pattern_spec_stacks_the_top_patterns_and_other() {
         let trends = trends_of(&realistic(400));
-        let spec = patterns_spec(&trends);
+        let spec = patterns_spec(&trends, &[]);
         assert_eq!(spec.series.len(), TOP_PATTERNS + 1);
         assert_eq!(spec.series.last().unwrap().label, "other");
         assert_eq!(
             spec.series[0].label,
             format!("#0 {}", PATTERNS[0]),
             "the most frequent pattern at the bottom"
+        );
+        // A pinned pattern (on the agenda) beyond the top is drawn, not folded into other.
+        let smallest = trends
+            .patterns
+            .iter()
+            .filter(|p| p.window_total > 0)
+            .min_by_key(|p| (p.window_total, std::cmp::Reverse(p.id.clone())))
+            .unwrap();
+        let prefix = format!("{} ", smallest.id);
+        assert!(!spec.series.iter().any(|s| s.label.starts_with(&prefix)));
+        let pinned_spec = patterns_spec(&trends, std::slice::from_ref(&smallest.id));
+        assert_eq!(pinned_spec.series.len(), TOP_PATTERNS + 1);
+        assert!(
+            pinned_spec
+                .series
+                .iter()
+                .any(|s| s.label == format!("{} {}", smallest.id, smallest.label))
         );
         for (month, total) in trends.incidents_per_month.iter().enumerate() {
             let stacked: f64 = spec
@@ -769,6 +895,7 @@ mod tests {
             incidents: &fixture.incidents,
             pattern_of: &fixture.pattern_of,
             pattern_labels: &labels,
+            pattern_ids: &[],
             factor_of: &fixture.factor_of,
             factor_names: &factors,
         };
