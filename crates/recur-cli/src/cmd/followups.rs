@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use recur_cluster::patterns::{PatternParams, find_patterns};
+use recur_core::output::spreadsheet_safe;
 use recur_core::{FollowUp, Incident};
 use recur_review::accountability::{Roster, responsible_team};
 use recur_review::review::{FollowUpReport, OverdueItem, follow_up_key, follow_up_report};
-use recur_core::output::spreadsheet_safe;
 use serde::Serialize;
 
 use super::{InputArgs, Listed, load_roster, parse_as_of, report_missing};
@@ -313,8 +313,7 @@ struct SafeCsv<W: std::io::Write>(csv::Writer<W>);
 
 impl<W: std::io::Write> SafeCsv<W> {
     fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> csv::Result<()> {
-        self.0
-            .write_record(cells.into_iter().map(|cell| spreadsheet_safe(cell)))
+        self.0.write_record(cells.into_iter().map(spreadsheet_safe))
     }
 }
 

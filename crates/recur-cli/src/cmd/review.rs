@@ -7,10 +7,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
+use recur_cluster::catalogue::Catalogue as FactorCatalogue;
 use recur_core::as_of::as_of_view;
 use recur_core::frame::{incidents_frame, write_parquet};
 use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv, write_warnings_csv};
-use recur_cluster::catalogue::Catalogue as FactorCatalogue;
 use recur_review::catalogue::Catalogue;
 use recur_review::charts::{
     TeamMonthCompletion, render_history, render_review, render_team_completion,
