@@ -343,6 +343,7 @@ mod tests {
                 incident_id: (*later).into(),
                 earlier_incident_id: (*earlier).into(),
                 similarity: 0.9,
+                text_similarity: 0.6,
                 shared_terms: vec!["disk".into()],
                 open_follow_up_ids: vec![],
                 pattern_id: "P-0001".into(),

@@ -376,6 +376,9 @@ pub struct RecurrenceReport {
     /// Text similarity of the two: cosine in the LSA embedding the patterns were found in (at
     /// least the recurrence threshold, `RecurrenceParams::min_similarity`).
     pub similarity: f32,
+    /// Cosine of the two reports' TF-IDF rows: the words they share (at least
+    /// `RecurrenceParams::min_text_similarity`).
+    pub text_similarity: f32,
     /// The terms weighing most in both reports, strongest first: the evidence.
     pub shared_terms: Vec<String>,
     /// The earlier incident's follow-ups open when the later one started.
@@ -827,6 +830,7 @@ fn recurrence_reports(
             let later = &incidents[r.incident];
             RecurrenceReport {
                 similarity: (r.similarity * 1000.0).round() / 1000.0,
+                text_similarity: (r.text_similarity * 1000.0).round() / 1000.0,
                 shared_terms: r.shared_terms,
                 in_period: later.occurred_at().is_some_and(|at| period.contains(at)),
                 incident: IncidentRef::of(later),
