@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use recur_cluster::patterns::{PatternParams, find_patterns};
-use recur_core::output::spreadsheet_safe;
+use recur_core::output::{Cell, Column, write_table};
 use recur_core::{FollowUp, Incident};
 use recur_review::accountability::{Roster, responsible_team};
 use recur_review::review::{FollowUpReport, OverdueItem, follow_up_key, follow_up_report};
@@ -247,74 +247,99 @@ fn nearest<'a>(wanted: &str, names: &'a BTreeSet<String>) -> Option<&'a str> {
 
 /// One row per selected follow-up: the overdue ones (`state` overdue, most overdue first),
 /// then the open ones not yet due (`state` open, `days_overdue` negative: days until due).
+/// Written by the shared CSV writer, so cells a spreadsheet would evaluate are neutralised as
+/// in every CSV output.
 pub fn write_csv(
     out: impl std::io::Write,
     overdue: &[OverdueItem],
     open: &[OpenItem],
 ) -> anyhow::Result<()> {
-    // Cells a spreadsheet would evaluate are neutralised, as in every CSV output.
-    let mut writer = SafeCsv(csv::Writer::from_writer(out));
-    writer.write_record([
-        "id",
-        "incident_id",
-        "title",
-        "owner",
-        "team",
-        "due_at",
-        "days_overdue",
-        "pattern_recurred_since",
-        "tracker",
-        "state",
-    ])?;
-    // The columns both kinds of item have, by the same field names.
-    macro_rules! row {
-        ($item:expr, $days_overdue:expr, $recurred:expr, $state:expr) => {
-            [
-                $item.id.as_str(),
-                &$item.incident_id,
-                $item.title.as_deref().unwrap_or(""),
-                &$item.owner,
-                &$item.team,
-                &$item
-                    .due_at
-                    .map(recur_core::output::format_time)
-                    .unwrap_or_default(),
-                $days_overdue,
-                $recurred,
-                $item.tracker.as_deref().unwrap_or(""),
-                $state,
-            ]
-        };
-    }
-    for item in overdue {
-        let recurred = if item.pattern_recurred_since {
-            "true"
-        } else {
-            "false"
-        };
-        writer.write_record(row!(
-            item,
-            &item.days_overdue.to_string(),
-            recurred,
-            "overdue"
-        ))?;
-    }
-    for item in open {
-        // Not yet due: days overdue is minus the days until due.
-        let days = item.days_until_due.map(|days| (-days).to_string());
-        writer.write_record(row!(item, &days.unwrap_or_default(), "", "open"))?;
-    }
-    writer.0.flush()?;
+    let rows: Vec<CsvRow> = overdue
+        .iter()
+        .map(|item| CsvRow {
+            id: &item.id,
+            incident_id: &item.incident_id,
+            title: item.title.as_deref(),
+            owner: &item.owner,
+            team: &item.team,
+            due_at: item.due_at,
+            days_overdue: Some(item.days_overdue),
+            pattern_recurred_since: Some(item.pattern_recurred_since),
+            tracker: item.tracker.as_deref(),
+            state: "overdue",
+        })
+        .chain(open.iter().map(|item| CsvRow {
+            id: &item.id,
+            incident_id: &item.incident_id,
+            title: item.title.as_deref(),
+            owner: &item.owner,
+            team: &item.team,
+            due_at: item.due_at,
+            // Not yet due: days overdue is minus the days until due.
+            days_overdue: item.days_until_due.map(|days| -days),
+            pattern_recurred_since: None,
+            tracker: item.tracker.as_deref(),
+            state: "open",
+        }))
+        .collect();
+    let columns: Vec<Column<CsvRow>> = vec![
+        Column {
+            name: "id",
+            cell: |r| Cell::Text(Some(r.id.to_owned())),
+        },
+        Column {
+            name: "incident_id",
+            cell: |r| Cell::Text(Some(r.incident_id.to_owned())),
+        },
+        Column {
+            name: "title",
+            cell: |r| Cell::Text(r.title.map(str::to_owned)),
+        },
+        Column {
+            name: "owner",
+            cell: |r| Cell::Text(Some(r.owner.to_owned())),
+        },
+        Column {
+            name: "team",
+            cell: |r| Cell::Text(Some(r.team.to_owned())),
+        },
+        Column {
+            name: "due_at",
+            cell: |r| Cell::Time(r.due_at),
+        },
+        Column {
+            name: "days_overdue",
+            cell: |r| Cell::Int(r.days_overdue),
+        },
+        Column {
+            name: "pattern_recurred_since",
+            cell: |r| Cell::Text(r.pattern_recurred_since.map(|b| b.to_string())),
+        },
+        Column {
+            name: "tracker",
+            cell: |r| Cell::Text(r.tracker.map(str::to_owned)),
+        },
+        Column {
+            name: "state",
+            cell: |r| Cell::Text(Some(r.state.to_owned())),
+        },
+    ];
+    write_table(out, &rows, &columns, &[])?;
     Ok(())
 }
 
-/// A CSV writer whose text cells pass through [`spreadsheet_safe`].
-struct SafeCsv<W: std::io::Write>(csv::Writer<W>);
-
-impl<W: std::io::Write> SafeCsv<W> {
-    fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> csv::Result<()> {
-        self.0.write_record(cells.into_iter().map(spreadsheet_safe))
-    }
+/// A row of `--format csv`: an overdue item or an open one not yet due.
+struct CsvRow<'a> {
+    id: &'a str,
+    incident_id: &'a str,
+    title: Option<&'a str>,
+    owner: &'a str,
+    team: &'a str,
+    due_at: Option<DateTime<Utc>>,
+    days_overdue: Option<i64>,
+    pattern_recurred_since: Option<bool>,
+    tracker: Option<&'a str>,
+    state: &'static str,
 }
 
 fn print_text(report: &FollowUpReport, open_items: &[OpenItem], as_of: DateTime<Utc>) {
