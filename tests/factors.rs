@@ -11,6 +11,7 @@ use recur_cluster::patterns::{PatternParams, find_patterns};
 use recur_core::Incident;
 use recur_core::normalize::{Inputs, NormalizeOptions, normalize_paths};
 use recur_core::synth::{FactorStyle, NARRATIVE_FACTORS, SynthParams, generate};
+use recur_synth::PlantParams;
 
 /// Factors of incidents, with the mined patterns (cross-cutting needs patterns).
 fn factors_of(incidents: &[Incident]) -> FactorAnalysis {
@@ -44,12 +45,55 @@ fn factors_told_only_in_the_narrative_are_found_and_cross_cutting() {
     let analysis = factors_of(&synthetic.incidents);
     let planted_ids =
         std::iter::once("flaky-tests").chain(NARRATIVE_FACTORS.iter().map(|(id, _)| *id));
-    for concept in planted_ids {
-        let planted: BTreeSet<&str> = synthetic
-            .truth
+    let truth: Vec<(&str, &[String])> = synthetic
+        .truth
+        .iter()
+        .map(|truth| (truth.incident_id.as_str(), &truth.narrative_factors[..]))
+        .collect();
+    assert_planted_factors_found(&analysis, &truth, planted_ids);
+}
+
+/// The same on the independent generator (`recur-synth`, its own vocabulary and its own
+/// narrative sentences, written apart from the catalogue and before any result was seen).
+#[test]
+fn factors_told_in_the_independent_generators_narrative_are_found_and_cross_cutting() {
+    let planted = recur_synth::generate(&PlantParams {
+        n_incidents: 1500,
+        seed: 5,
+        narrative_factors: true,
+        ..PlantParams::default()
+    });
+    assert!(
+        planted
+            .incidents
             .iter()
-            .filter(|truth| truth.narrative_factors.iter().any(|f| f == concept))
-            .map(|truth| truth.incident_id.as_str())
+            .all(|incident| incident.contributing_factors.is_empty())
+    );
+    let analysis = factors_of(&planted.incidents);
+    let truth: Vec<(&str, &[String])> = planted
+        .truth
+        .iter()
+        .map(|truth| (truth.id.as_str(), &truth.narrative_factors[..]))
+        .collect();
+    assert_planted_factors_found(
+        &analysis,
+        &truth,
+        recur_synth::NARRATIVE_FACTORS.iter().map(|(id, _)| *id),
+    );
+}
+
+/// For each planted concept: found as a factor, precision and recall of its incidents against
+/// the planted ones at least 0.9, cross-cutting, and its evidence from planted incidents.
+fn assert_planted_factors_found<'a>(
+    analysis: &FactorAnalysis,
+    truth: &[(&str, &[String])],
+    concepts: impl Iterator<Item = &'a str>,
+) {
+    for concept in concepts {
+        let planted: BTreeSet<&str> = truth
+            .iter()
+            .filter(|(_, factors)| factors.iter().any(|f| f == concept))
+            .map(|(id, _)| *id)
             .collect();
         assert!(planted.len() >= 100, "{concept}: {} planted", planted.len());
         let factor = analysis
@@ -59,6 +103,7 @@ fn factors_told_only_in_the_narrative_are_found_and_cross_cutting() {
             .unwrap_or_else(|| panic!("{concept} not found"));
         let found: BTreeSet<&str> = factor.incident_ids.iter().map(String::as_str).collect();
         let (precision, recall) = precision_recall(&found, &planted);
+        println!("{concept:<18} precision {precision:.3} recall {recall:.3}");
         assert!(
             precision >= 0.9 && recall >= 0.9,
             "{concept}: precision {precision:.3}, recall {recall:.3} ({} found, {} planted)",
@@ -225,6 +270,13 @@ fn icco_categories_agree_with_the_concepts() {
                 found.len(),
                 labelled.len()
             );
+            // Only hardware-power is held to a floor: the corpus's `time` and `config-change`
+            // categories name many postmortems whose text says nothing of the kind (13 of the
+            // 17 `time` ones have no word about clocks, dates or time at all), and many
+            // configuration errors are not labelled `config-change`.
+            if concept == "hardware-power" {
+                assert!(f1 >= 0.6, "{label}: hardware-power F1 {f1:.2}");
+            }
         }
         if label == "whole report" {
             let mut shown = 0;

@@ -10,7 +10,7 @@ use recur_cluster::patterns::{PatternParams, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
 use recur_core::Incident;
 use recur_core::normalize::{Inputs, NormalizeOptions, normalize_paths};
-use recur_synth::{PlantParams, Planted, generate, write_jsonl};
+use recur_synth::{PlantParams, Planted, Vocabulary, generate, write_jsonl};
 
 /// What one run of the mining achieved.
 struct Quality {
@@ -38,13 +38,14 @@ const TARGETS: Targets = Targets {
     pure_patterns: true,
 };
 
-/// Today's level on the independent generator (10k, seed 2026: NMI 0.863, one-offs 9.4% with
-/// 3.7% planted, recurrence precision 0.927 and recall 0.815), with a small margin.
+/// The level a generator is held to where the targets are not met yet: the held-out vocabulary
+/// (10k, seed 8: NMI 0.93-0.95, one pattern joining `lifecycle-rule-deletion` to
+/// `iam-policy-change`, recurrence precision 0.94 and recall 0.89), with a small margin.
 const GUARD: Targets = Targets {
-    min_nmi: 0.83,
-    max_one_offs: 0.08,
-    min_precision: 0.88,
-    min_recall: 0.75,
+    min_nmi: 0.9,
+    max_one_offs: 0.03,
+    min_precision: 0.9,
+    min_recall: 0.85,
     pure_patterns: false,
 };
 
@@ -70,6 +71,17 @@ fn planted(n_incidents: usize, one_off_share: f64, seed: u64) -> Planted {
     })
 }
 
+/// The held-out vocabulary: causes, phrasings and names the mining was not tuned on.
+fn held_out(n_incidents: usize, seed: u64) -> Planted {
+    generate(&PlantParams {
+        n_incidents,
+        one_off_share: 0.0,
+        seed,
+        vocabulary: Vocabulary::Holdout,
+        ..PlantParams::default()
+    })
+}
+
 fn independent_quality(planted: &Planted) -> Quality {
     let causes: Vec<Option<String>> = planted.truth.iter().map(|t| t.cause.clone()).collect();
     let known = planted.known_recurrences();
@@ -81,7 +93,23 @@ fn sample_generator_quality(n_incidents: usize) -> Quality {
         n_incidents,
         ..recur_core::synth::SynthParams::default()
     });
-    let causes: Vec<Option<String>> = synthetic.truth.iter().map(|t| t.pattern.clone()).collect();
+    // The sample generator's one-off noise is 18 fixed reports, each repeated about 50 times
+    // at 10k: identical reports that recur are a pattern, whatever the generator meant. Each
+    // is its own class here, so joining two of them counts against the mining, and grouping
+    // the copies of one does not.
+    let causes: Vec<Option<String>> = synthetic
+        .truth
+        .iter()
+        .zip(&synthetic.incidents)
+        .map(|(truth, incident)| {
+            truth.pattern.clone().or_else(|| {
+                Some(format!(
+                    "noise: {}",
+                    incident.title.as_deref().unwrap_or_default()
+                ))
+            })
+        })
+        .collect();
     let known: Vec<(String, String)> = synthetic
         .truth
         .iter()
@@ -135,7 +163,8 @@ fn assert_targets(quality: &Quality, targets: &Targets, one_offs_planted: f64, c
 }
 
 #[test]
-fn independent_planted_2k_holds_todays_level() {
+fn independent_planted_2k_holds_its_level() {
+    // At 2k with 4% one-offs: NMI 0.95, recurrence precision 0.96, recall 0.89.
     let planted = planted(2_000, 0.04, 5);
     assert_targets(
         &independent_quality(&planted),
@@ -146,18 +175,6 @@ fn independent_planted_2k_holds_todays_level() {
 }
 
 #[test]
-fn independent_planted_10k_holds_todays_level() {
-    let planted = planted(10_000, 0.04, 2026);
-    assert_targets(
-        &independent_quality(&planted),
-        &GUARD,
-        0.04,
-        "independent 10k",
-    );
-}
-
-#[test]
-#[ignore = "issue 9: not met yet (10k: NMI 0.863, one-offs 9.4%, two causes merged)"]
 fn independent_planted_10k_meets_the_targets() {
     let planted = planted(10_000, 0.0, 8);
     assert_targets(
@@ -169,33 +186,63 @@ fn independent_planted_10k_meets_the_targets() {
 }
 
 #[test]
-fn sample_generator_2k_holds_todays_level() {
-    // The sample generator plants about 10% one-off noise.
+fn independent_planted_10k_with_one_offs_meets_the_targets() {
+    let planted = planted(10_000, 0.04, 2026);
+    assert_targets(
+        &independent_quality(&planted),
+        &TARGETS,
+        0.04,
+        "independent 10k, 4% one-offs",
+    );
+}
+
+#[test]
+fn held_out_vocabulary_2k_holds_its_level() {
+    assert_targets(
+        &independent_quality(&held_out(2_000, 5)),
+        &GUARD,
+        0.0,
+        "held-out 2k",
+    );
+}
+
+#[test]
+fn held_out_vocabulary_10k_holds_its_level() {
+    assert_targets(
+        &independent_quality(&held_out(10_000, 8)),
+        &GUARD,
+        0.0,
+        "held-out 10k",
+    );
+}
+
+#[test]
+#[ignore = "issue 9: not met (held-out 10k: lifecycle-rule-deletion joined to iam-policy-change, recall 0.89)"]
+fn held_out_vocabulary_10k_meets_the_targets() {
+    assert_targets(
+        &independent_quality(&held_out(10_000, 8)),
+        &TARGETS,
+        0.0,
+        "held-out 10k",
+    );
+}
+
+#[test]
+fn sample_generator_2k_holds_its_level() {
     assert_targets(
         &sample_generator_quality(2_000),
         &GUARD,
-        0.1,
+        0.0,
         "sample generator 2k",
     );
 }
 
 #[test]
-fn sample_generator_10k_holds_todays_level() {
+fn sample_generator_10k_holds_its_level() {
     assert_targets(
         &sample_generator_quality(10_000),
         &GUARD,
-        0.1,
-        "sample generator 10k",
-    );
-}
-
-#[test]
-#[ignore = "issue 9: the targets are not verified at 10k on this generator yet; run with --ignored"]
-fn sample_generator_10k_meets_the_targets() {
-    assert_targets(
-        &sample_generator_quality(10_000),
-        &TARGETS,
-        0.1,
+        0.0,
         "sample generator 10k",
     );
 }
@@ -203,7 +250,7 @@ fn sample_generator_10k_meets_the_targets() {
 /// 100k in a debug build takes minutes: run with `cargo test -p recur --test tests --release
 /// -- --ignored quality`.
 #[test]
-#[ignore = "100k incidents, and issue 9 not met yet: run in release with --ignored"]
+#[ignore = "100k incidents: run in release with --ignored"]
 fn independent_planted_100k_meets_the_targets() {
     let planted = planted(100_000, 0.0, 9);
     assert_targets(
@@ -216,12 +263,12 @@ fn independent_planted_100k_meets_the_targets() {
 
 #[test]
 #[ignore = "100k incidents: run in release with --ignored"]
-fn sample_generator_100k_meets_the_targets() {
+fn held_out_vocabulary_100k_holds_its_level() {
     assert_targets(
-        &sample_generator_quality(100_000),
-        &TARGETS,
-        0.1,
-        "sample generator 100k",
+        &independent_quality(&held_out(100_000, 9)),
+        &GUARD,
+        0.0,
+        "held-out 100k",
     );
 }
 

@@ -24,10 +24,13 @@
 //!
 //! A *pattern* is words separated by spaces. Each word is compared by its Snowball stem
 //! ("flakiness", "flaky" → `flaki`); a word ending in `*` is a prefix of the written word
-//! (`expir*` matches "expired", "expiry", "expiration"). All words of a pattern must appear in one
+//! (`expir*` matches "expired", "expiry", "expiration"); a word starting with `=` is taken exactly
+//! as written, unstemmed (`=ups` is the power supply, not "up"). All words of a pattern must appear in one
 //! sentence, in any order, within a few words of each other (the pattern's length plus
-//! [`SLACK`]). A pattern with `&` in it is sentence-wide: its words may be anywhere in the
-//! sentence (`runbook & out of date`).
+//! [`SLACK`]). A pattern with a function word or a negation cue in it ("fail* to follow",
+//! "no test") keeps its written word order; one of content words only ("flaky test") matches in
+//! any order ("tests were flaky"). A pattern with `&` in it is sentence-wide: its words may be
+//! anywhere in the sentence, in any order (`runbook & out of date`).
 //!
 //! # Negation
 //!
@@ -285,6 +288,8 @@ enum Role {
 enum Word {
     Stem(String, String),
     Prefix(String),
+    /// `=ups`: the written word exactly, not stemmed ("ups" is not "up").
+    Exact(String),
 }
 
 #[derive(Debug, Clone)]
@@ -296,6 +301,9 @@ struct Pattern {
     sentence_wide: bool,
     /// The pattern has a negation cue of its own: taken as written.
     has_cue: bool,
+    /// The pattern has a function word or a negation cue ("fail* to follow", "simultan* to
+    /// all", "no test"): its words must come in the written order.
+    ordered: bool,
 }
 
 /// The catalogue compiled for matching: an index from stems (and 3-letter prefixes) to the
@@ -308,6 +316,8 @@ pub struct Matcher {
     by_stem: FxHashMap<String, Vec<(u32, u8)>>,
     /// First three letters → (prefix, pattern, word index).
     by_prefix: FxHashMap<String, Vec<(String, u32, u8)>>,
+    /// Exact written word (`=ups`) → (pattern, word index).
+    by_exact: FxHashMap<String, Vec<(u32, u8)>>,
     stemmer: Stemmer,
 }
 
@@ -359,6 +369,7 @@ impl Matcher {
         let mut patterns = Vec::new();
         let mut by_stem: FxHashMap<String, Vec<(u32, u8)>> = FxHashMap::default();
         let mut by_prefix: FxHashMap<String, Vec<(String, u32, u8)>> = FxHashMap::default();
+        let mut by_exact: FxHashMap<String, Vec<(u32, u8)>> = FxHashMap::default();
         for (index, concept) in concepts.iter().enumerate() {
             let roles = [
                 (Role::Phrase, &concept.phrases),
@@ -369,9 +380,14 @@ impl Matcher {
                 for text in texts {
                     let pattern_words: Vec<Word> = words(text)
                         .take(usize::from(u8::MAX))
-                        .map(|word| match word.strip_suffix('*') {
-                            Some(prefix) => Word::Prefix(prefix.to_owned()),
-                            None => Word::Stem(stemmer.0.stem(&word).into_owned(), word),
+                        .map(|word| {
+                            if let Some(exact) = word.strip_prefix('=') {
+                                Word::Exact(exact.to_owned())
+                            } else if let Some(prefix) = word.strip_suffix('*') {
+                                Word::Prefix(prefix.to_owned())
+                            } else {
+                                Word::Stem(stemmer.0.stem(&word).into_owned(), word)
+                            }
                         })
                         .collect();
                     if pattern_words.is_empty() {
@@ -384,6 +400,11 @@ impl Matcher {
                         n_words: pattern_words.len(),
                         sentence_wide: text.contains('&'),
                         has_cue: words(text).any(|w| is_cue(w.trim_end_matches('*'))),
+                        ordered: !text.contains('&')
+                            && words(text).any(|w| {
+                                let w = w.trim_end_matches('*');
+                                is_cue(w) || FUNCTION_WORDS.contains(&w)
+                            }),
                     });
                     for (at, word) in pattern_words.into_iter().enumerate() {
                         match word {
@@ -394,6 +415,9 @@ impl Matcher {
                                     by_stem.entry(written).or_default().push((id, at as u8));
                                 }
                                 by_stem.entry(stem).or_default().push((id, at as u8));
+                            }
+                            Word::Exact(exact) => {
+                                by_exact.entry(exact).or_default().push((id, at as u8));
                             }
                             Word::Prefix(prefix) => {
                                 let key: String = prefix.chars().take(3).collect();
@@ -412,6 +436,7 @@ impl Matcher {
             patterns,
             by_stem,
             by_prefix,
+            by_exact,
             stemmer,
         }
     }
@@ -467,6 +492,9 @@ impl Matcher {
             if let Some(entries) = self.by_stem.get(stem) {
                 hits.extend(entries.iter().map(|&(p, w)| (p, w, position as u32)));
             }
+            if let Some(entries) = self.by_exact.get(token) {
+                hits.extend(entries.iter().map(|&(p, w)| (p, w, position as u32)));
+            }
             let key: String = token.chars().take(3).collect();
             if let Some(entries) = self.by_prefix.get(&key) {
                 for (prefix, p, w) in entries {
@@ -490,7 +518,12 @@ impl Matcher {
             } else {
                 (pattern.n_words + SLACK) as u32
             };
-            let Some((first, last)) = span(group, pattern.n_words, limit) else {
+            let found = if pattern.ordered {
+                ordered_span(group, pattern.n_words, limit)
+            } else {
+                span(group, pattern.n_words, limit)
+            };
+            let Some((first, last)) = found else {
                 continue;
             };
             let counts = match pattern.role {
@@ -533,7 +566,9 @@ impl StemCache {
 }
 
 /// The smallest span (first, last position) holding every word of a pattern of `n_words`
-/// words, when it is shorter than `limit`; `hits` are one pattern's (pattern, word, position), sorted.
+/// words, when it is shorter than `limit`, each written word standing for one pattern word
+/// ("failover" is not both `failov*` and `fail*`); `hits` are one pattern's (pattern, word,
+/// position), sorted.
 fn span(hits: &[(u32, u8, u32)], n_words: usize, limit: u32) -> Option<(usize, usize)> {
     let mut by_position: Vec<(u32, u8)> = hits.iter().map(|&(_, w, p)| (p, w)).collect();
     by_position.sort_unstable();
@@ -541,13 +576,15 @@ fn span(hits: &[(u32, u8, u32)], n_words: usize, limit: u32) -> Option<(usize, u
     for start in 0..by_position.len() {
         let mut seen = vec![false; n_words];
         let mut missing = n_words;
+        let mut used: Option<u32> = None;
         for &(position, word) in &by_position[start..] {
             if position - by_position[start].0 >= limit {
                 break;
             }
             let word = usize::from(word);
-            if word < n_words && !seen[word] {
+            if word < n_words && !seen[word] && used != Some(position) {
                 seen[word] = true;
+                used = Some(position);
                 missing -= 1;
                 if missing == 0 {
                     let candidate = (by_position[start].0, position);
@@ -562,24 +599,70 @@ fn span(hits: &[(u32, u8, u32)], n_words: usize, limit: u32) -> Option<(usize, u
     best.map(|(first, last)| (first as usize, last as usize))
 }
 
+/// The smallest span (first, last position) holding the words of a pattern of `n_words` words
+/// in their written order, when it is shorter than `limit`; `hits` as for [`span`].
+fn ordered_span(hits: &[(u32, u8, u32)], n_words: usize, limit: u32) -> Option<(usize, usize)> {
+    let mut by_position: Vec<(u32, u8)> = hits.iter().map(|&(_, w, p)| (p, w)).collect();
+    by_position.sort_unstable();
+    let mut best: Option<(u32, u32)> = None;
+    for (start, &(first, word)) in by_position.iter().enumerate() {
+        if word != 0 {
+            continue;
+        }
+        // Each next word at the earliest position after the previous one.
+        let mut next = 1usize;
+        let mut last = first;
+        for &(position, word) in &by_position[start + 1..] {
+            if next == n_words || position - first >= limit {
+                break;
+            }
+            if usize::from(word) == next && position > last {
+                next += 1;
+                last = position;
+            }
+        }
+        if next == n_words && last - first < limit && best.is_none_or(|b| last - first < b.1 - b.0)
+        {
+            best = Some((first, last));
+        }
+    }
+    best.map(|(first, last)| (first as usize, last as usize))
+}
+
+/// Words that make a pattern's word order matter: "fail* to follow" is not "followed ... to
+/// fail over".
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "to", "of", "on", "in", "at", "for", "by", "from", "into", "with", "as",
+    "than", "that", "this", "it", "its", "was", "were", "is", "are", "be", "been", "had", "has",
+    "have", "and", "or", "all", "until", "out", "up", "over",
+];
+
 fn is_cue(word: &str) -> bool {
     let word = word.replace('\u{2019}', "'");
     NEGATION_CUES.contains(&word.as_str()) || word.ends_with("n't")
 }
 
+/// Whether the token at `at` negates: a cue, but not "not only" / "not just" ("alert on growth,
+/// not only on the limit" says nothing is missing).
+fn cue_at(tokens: &[String], at: usize) -> bool {
+    is_cue(&tokens[at])
+        && !(tokens[at] == "not"
+            && tokens
+                .get(at + 1)
+                .is_some_and(|next| matches!(next.as_str(), "only" | "just" | "merely")))
+}
+
 fn cue_before(tokens: &[String], first: usize, reach: usize) -> bool {
-    tokens[first.saturating_sub(reach)..first]
-        .iter()
-        .any(|t| is_cue(t))
+    (first.saturating_sub(reach)..first).any(|at| cue_at(tokens, at))
 }
 
 fn cue_within(tokens: &[String], first: usize, last: usize) -> bool {
-    tokens[first..=last].iter().any(|t| is_cue(t))
+    (first..=last).any(|at| cue_at(tokens, at))
 }
 
 fn cue_after(tokens: &[String], last: usize, reach: usize) -> bool {
     let end = (last + 1 + reach).min(tokens.len());
-    tokens[(last + 1).min(end)..end].iter().any(|t| is_cue(t))
+    ((last + 1).min(end)..end).any(|at| cue_at(tokens, at))
 }
 
 /// The words of a pattern, lowercased; `*` stays on a prefix word.
@@ -587,10 +670,16 @@ fn words(pattern: &str) -> impl Iterator<Item = String> + '_ {
     pattern
         .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | '&'))
         .map(|word| {
-            word.trim_matches(|c: char| !c.is_alphanumeric() && c != '*' && c != '\'')
-                .to_lowercase()
+            let exact = word.starts_with('=');
+            let word = word
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '*' && c != '\'')
+                .to_lowercase();
+            match exact && !word.is_empty() {
+                true => format!("={word}"),
+                false => word,
+            }
         })
-        .filter(|word| !word.is_empty() && word != "*")
+        .filter(|word| !word.is_empty() && word != "*" && word != "=")
 }
 
 /// Byte ranges of the sentences of a text: split after `.`, `!`, `?` followed by a space or the
@@ -797,6 +886,152 @@ mod tests {
                 "a bullet"
             ]
         );
+    }
+
+    #[test]
+    fn words_with_function_words_keep_their_order_and_exact_words_are_not_stemmed() {
+        let matcher = catalogue(
+            r#"
+            [[concept]]
+            id = "no-canary"
+            phrases = ["simultaneous* to all"]
+
+            [[concept]]
+            id = "hardware-power"
+            phrases = ["=ups fail*"]
+            "#,
+        )
+        .compile();
+        let ids = |text: &str| matcher.concept_ids(text);
+        assert_eq!(
+            ids("The change went simultaneously to all hosts."),
+            ["no-canary"]
+        );
+        assert!(ids("All replicas were told to simultaneously reconnect.").is_empty());
+        assert_eq!(ids("The UPS failed during the storm."), ["hardware-power"]);
+        assert!(ids("The job ended up failing.").is_empty());
+    }
+
+    /// Sentences that were matched wrongly once, each against the shipped catalogue: the
+    /// concept it is, and the ones it is not.
+    #[test]
+    fn shipped_catalogue_regressions() {
+        let matcher = Catalogue::shipped().compile();
+        for (text, is, is_not) in [
+            (
+                "A network blip made all cache replicas simultaneously reconnect to the primary.",
+                &[][..],
+                &["no-canary"][..],
+            ),
+            (
+                "The responder followed the documented procedure to fail over.",
+                &[],
+                &["human-error"],
+            ),
+            (
+                "The job ended up failing after the write-up was published.",
+                &[],
+                &["hardware-power"],
+            ),
+            (
+                "A parser bug returned memory that held customer data.",
+                &["software-bug"],
+                &["time-clock"],
+            ),
+            (
+                "Each retry opened a new connection without releasing the old one, exhausting the pool.",
+                &["resource-leak"],
+                &["capacity"],
+            ),
+            (
+                "A memory leak grew the heap until the pods were OOM-killed.",
+                &["resource-leak"],
+                &["capacity"],
+            ),
+            (
+                "The upstream DNS provider throttled the query rate, so lookups failed.",
+                &["rate-limited"],
+                &["capacity"],
+            ),
+            (
+                "A cooling failure throttled CPUs on the hosts.",
+                &["hardware-power"],
+                &["rate-limited", "capacity"],
+            ),
+            (
+                "The new-checkout flag was enabled for all users.",
+                &["feature-flag"],
+                &["config-change"],
+            ),
+            (
+                "Upgrade of a client library in the checkout service.",
+                &[],
+                &["config-change"],
+            ),
+            (
+                "Verbose request logging filled the disk within hours.",
+                &["logging-misconfiguration"],
+                &["capacity"],
+            ),
+            (
+                "The team moved the database to new, upgraded hardware.",
+                &[],
+                &["hardware-power"],
+            ),
+            (
+                "Alert on memory growth rate, not only on the limit.",
+                &[],
+                &["missing-alert"],
+            ),
+            (
+                "The graphics content upgrade deleted a system file.",
+                &[],
+                &["capacity"],
+            ),
+            (
+                "Users experiencing errors from 11:02 onwards.",
+                &[],
+                &["human-error"],
+            ),
+            (
+                "A node failover in the cache cluster left a cold cache.",
+                &[],
+                &["failover-failure"],
+            ),
+            (
+                "Flag dark-mode enabled for all users caused errors in user-profile.",
+                &[],
+                &["human-error"],
+            ),
+            (
+                "Unbounded growth of an in-process map exhausted the heap.",
+                &["resource-leak"],
+                &["missing-rate-limit", "capacity"],
+            ),
+            (
+                "A cache stampede: thousands of concurrent requests recomputed the hot key.",
+                &[],
+                &["race-condition"],
+            ),
+            (
+                "The email worker could not reach notifications.",
+                &[],
+                &["communication-gap"],
+            ),
+            (
+                "A traffic spike exhausted the connection pool.",
+                &["capacity"],
+                &["resource-leak"],
+            ),
+        ] {
+            let found = matcher.concept_ids(text);
+            for id in is {
+                assert!(found.contains(id), "{text}: {id} not in {found:?}");
+            }
+            for id in is_not {
+                assert!(!found.contains(id), "{text}: {id} in {found:?}");
+            }
+        }
     }
 
     /// The shipped catalogue is valid, has the concepts reports and tests name, and every

@@ -10,7 +10,8 @@
 //! negation handled: the listed contributing factors, root cause, trigger, summary, title,
 //! narrative body, prevention (lessons) and follow-up titles. A concept counts **once per
 //! incident**, however many fields mention it; its first mention in that field order is the
-//! incident's evidence. Each concept factor carries up to [`FactorParams::max_evidence`]
+//! incident's evidence. A concept said only once in a long narrative body (at least
+//! [`LONG_BODY_SENTENCES`] sentences) and in no other field is a side remark and not counted. Each concept factor carries up to [`FactorParams::max_evidence`]
 //! `{incident_id, field, text}` sentences that matched, from distinct incidents.
 //!
 //! A concept marked `root_cause = false` (`human-error`) is reported but never cross-cutting:
@@ -61,7 +62,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::catalogue::{Catalogue, Matcher, StemCache};
+use crate::catalogue::{Catalogue, Matcher, StemCache, sentences};
 use crate::text::{TextConfig, TextPipeline};
 
 /// Parameters of [`analyze_factors`].
@@ -459,11 +460,27 @@ fn find_concepts(incident: &Incident, matcher: &Matcher, cache: &mut StemCache) 
             FieldRef::Prevention,
         ])
         .chain((0..n_follow_ups as u16).map(FieldRef::FollowUp));
+    // Concepts seen outside the body, and how many body sentences each matched.
+    let mut outside_body: Vec<u32> = Vec::new();
+    let mut in_body: Vec<(u32, usize)> = Vec::new();
+    let mut long_body = false;
     for field in fields {
         let Some(text) = field.text(incident) else {
             continue;
         };
         let matches = matcher.find(text, cache);
+        if field == FieldRef::Body {
+            long_body = sentences(text).len() >= LONG_BODY_SENTENCES;
+            for found_match in &matches {
+                let concept = found_match.concept as u32;
+                match in_body.iter_mut().find(|(c, _)| *c == concept) {
+                    Some((_, count)) => *count += 1,
+                    None => in_body.push((concept, 1)),
+                }
+            }
+        } else {
+            outside_body.extend(matches.iter().map(|m| m.concept as u32));
+        }
         if let FieldRef::Factor(at) = field
             && !text.trim().is_empty()
         {
@@ -485,8 +502,21 @@ fn find_concepts(incident: &Incident, matcher: &Matcher, cache: &mut StemCache) 
             });
         }
     }
+    if long_body {
+        // A side remark: one sentence of a long narrative, said nowhere else.
+        found.mentions.retain(|mention| {
+            outside_body.contains(&mention.concept)
+                || in_body
+                    .iter()
+                    .any(|&(c, count)| c == mention.concept && count >= 2)
+        });
+    }
     found
 }
+
+/// A body of at least this many sentences is a long narrative: a concept found in only one of
+/// its sentences, and in no other field, is a side remark and not counted.
+pub const LONG_BODY_SENTENCES: usize = 12;
 
 /// The longest evidence text, in characters; longer sentences are cut with "…".
 pub const MAX_EVIDENCE_CHARS: usize = 280;

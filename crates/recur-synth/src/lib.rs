@@ -2,11 +2,19 @@
 //! of the mining and of `recur_core::synth`, to measure the mining on wording it was never tuned
 //! on.
 //!
-//! [`generate`] plants thirteen root causes (the `key`s listed by [`cause_keys`]), each written
-//! several genuinely different ways, with service, team, vendor and region names mixed into
-//! the text, noise sentences and varied lengths, plus a declared share of true one-offs
-//! ([`PlantParams::one_off_share`]). Follow-ups are open, done or won't-do, closed at varied
-//! times. [`PlantedTruth::recurrence_of`] is computed from the planted causes by the recurrence
+//! [`generate`] plants root causes each written several genuinely different ways, with service,
+//! team, vendor and region names mixed into the text, noise sentences and varied lengths, plus a
+//! declared share of true one-offs ([`PlantParams::one_off_share`]). The causes come from one
+//! of two vocabularies ([`PlantParams::vocabulary`]): [`Vocabulary::Main`], thirteen causes (the
+//! `key`s listed by [`cause_keys`]) that the mining's quality is measured on, and
+//! [`Vocabulary::Holdout`], twelve other causes with their own phrasings, names, noise and
+//! one-off material, uneven frequencies and pairs of causes that share much vocabulary, written
+//! without looking at the mining: a mining tuned on one vocabulary is validated on the other.
+//! With [`PlantParams::narrative_factors`], four cross-cutting contributing factors
+//! ([`NARRATIVE_FACTORS`]) are told only in the narrative `body`, in this crate's own sentences,
+//! and named in [`PlantedTruth::narrative_factors`] (the JSONL export does not carry the body).
+//! Follow-ups are open, done or won't-do, closed at varied times.
+//! [`PlantedTruth::recurrence_of`] is computed from the planted causes by the recurrence
 //! definition (same cause, a shared service, within the window, a follow-up of the earlier
 //! incident open when the later one started; the most recent such earlier incident, ties to
 //! the smaller id). [`PlantedTruth::near_miss_of`] names, for an incident that recurs nothing,
@@ -30,10 +38,21 @@
 //! assert_eq!(planted.truth[7].id, planted.incidents[7].id);
 //! let again = generate(&PlantParams { n_incidents: 100, ..PlantParams::default() });
 //! assert_eq!(planted, again);
+//!
+//! use recur_synth::Vocabulary;
+//! let held_out = generate(&PlantParams {
+//!     n_incidents: 100,
+//!     vocabulary: Vocabulary::Holdout,
+//!     ..PlantParams::default()
+//! });
+//! let keys = Vocabulary::Holdout.cause_keys();
+//! assert!(held_out.truth.iter().flat_map(|t| &t.cause).all(|c| keys.contains(&c.as_str())));
 //! ```
 #![warn(missing_docs)]
 
+mod narrative;
 mod vocab;
+mod vocab_holdout;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -45,7 +64,8 @@ use rayon::prelude::*;
 use recur_core::{FollowUp, FollowUpStatus, Incident, IncidentStatus};
 use serde::{Deserialize, Serialize};
 
-use vocab::{CAUSES, Cause};
+pub use narrative::NARRATIVE_FACTORS;
+use vocab::{Cause, Lexicon};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +82,47 @@ pub struct PlantParams {
     pub one_off_share: f64,
     /// The recurrence window of the truth, in days. Default 180 (the mining's default).
     pub window_days: u32,
+    /// Which planted vocabulary the incidents are written in. Default [`Vocabulary::Main`];
+    /// may be left out of a serialized configuration.
+    #[serde(default)]
+    pub vocabulary: Vocabulary,
+    /// Tell contributing factors only in the narrative `body` (the [`NARRATIVE_FACTORS`], in
+    /// sentences among neutral ones), with nothing listed; [`PlantedTruth::narrative_factors`]
+    /// names what was planted. Default false; the rest of the output is the same either way.
+    #[serde(default)]
+    pub narrative_factors: bool,
+}
+
+/// The planted vocabularies: causes, their phrasings, names, noise and one-off material.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vocabulary {
+    /// Thirteen causes (`expired-certificate`, `db-pool-exhausted`, ...), the vocabulary the
+    /// mining's quality is tuned and measured on.
+    #[default]
+    Main,
+    /// Twelve other causes (`secret-rotation`, `dst-schedule`, ...) in other words, with other
+    /// names and noise, uneven frequencies and pairs of causes that share much vocabulary:
+    /// written without looking at the mining, to validate it on wording never tuned on.
+    Holdout,
+}
+
+impl Vocabulary {
+    /// The keys of this vocabulary's planted causes, in a fixed order.
+    pub fn cause_keys(self) -> Vec<&'static str> {
+        self.lexicon()
+            .causes
+            .iter()
+            .map(|cause| cause.key)
+            .collect()
+    }
+
+    fn lexicon(self) -> &'static Lexicon {
+        match self {
+            Vocabulary::Main => &vocab::MAIN,
+            Vocabulary::Holdout => &vocab_holdout::HOLDOUT,
+        }
+    }
 }
 
 impl Default for PlantParams {
@@ -73,6 +134,8 @@ impl Default for PlantParams {
             days: 730,
             one_off_share: 0.04,
             window_days: 180,
+            vocabulary: Vocabulary::Main,
+            narrative_factors: false,
         }
     }
 }
@@ -108,11 +171,16 @@ pub struct PlantedTruth {
     /// An earlier incident that meets every recurrence condition but the cause, when this one
     /// recurs nothing: a claim that must not be made.
     pub near_miss_of: Option<String>,
+    /// With [`PlantParams::narrative_factors`]: the factor concepts told in the body (catalogue
+    /// ids such as `flaky-tests`); empty otherwise.
+    #[serde(default)]
+    pub narrative_factors: Vec<String>,
 }
 
-/// The keys of the planted causes, in a fixed order.
+/// The keys of the main vocabulary's planted causes, in a fixed order (see
+/// [`Vocabulary::cause_keys`]).
 pub fn cause_keys() -> Vec<&'static str> {
-    CAUSES.iter().map(|cause| cause.key).collect()
+    Vocabulary::Main.cause_keys()
 }
 
 /// Generate `params.n_incidents` incidents with their truth.
@@ -132,7 +200,18 @@ pub fn generate(params: &PlantParams) -> Planted {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let (incidents, causes): (Vec<Incident>, Vec<Option<&'static str>>) = built.into_iter().unzip();
+    let (mut incidents, causes): (Vec<Incident>, Vec<Option<&'static str>>) =
+        built.into_iter().unzip();
+    let mut narrative_factors: Vec<Vec<String>> = vec![Vec::new(); incidents.len()];
+    if params.narrative_factors {
+        incidents
+            .par_iter_mut()
+            .zip(narrative_factors.par_iter_mut())
+            .enumerate()
+            .for_each(|(index, (incident, planted))| {
+                *planted = narrative::retell(params.seed, index, incident);
+            });
+    }
     let window = Duration::days(i64::from(params.window_days));
     let recurrence_of = definition_pairs(&incidents, &causes, window, Grouping::SameCause);
     let near_miss_of = definition_pairs(&incidents, &causes, window, Grouping::OtherCause);
@@ -150,6 +229,7 @@ pub fn generate(params: &PlantParams) -> Planted {
                     None
                 },
                 recurrence_of: recurs,
+                narrative_factors: std::mem::take(&mut narrative_factors[index]),
             }
         })
         .collect();
@@ -185,6 +265,7 @@ fn build_incident(
     params: &PlantParams,
     rng: &mut Xoshiro256PlusPlus,
 ) -> (Incident, Option<&'static str>) {
+    let lexicon = params.vocabulary.lexicon();
     let id = format!("OPS-{:07}", index + 1);
     let period_seconds = i64::from(params.days.max(1)) * 86_400;
     let start_of_period = params
@@ -196,25 +277,25 @@ fn build_incident(
     let detected = started + Duration::minutes(rng.gen_range(1..45));
     let resolved = detected + Duration::minutes(rng.gen_range(15..900));
     let one_off = rng.gen_bool(params.one_off_share.clamp(0.0, 1.0));
-    let cause = (!one_off).then(|| pick_cause(rng));
+    let cause = (!one_off).then(|| pick_cause(lexicon.causes, rng));
 
     let services = match cause {
-        Some(cause) => cause_services(cause, rng),
-        None => vec![vocab::SERVICES[rng.gen_range(0..vocab::SERVICES.len())].to_owned()],
+        Some(cause) => cause_services(lexicon, cause, rng),
+        None => vec![pick(lexicon.services, rng).to_owned()],
     };
-    let teams = teams_of(&services);
+    let teams = teams_of(lexicon, &services);
     let names = Names {
         service: &services[0],
-        vendor: vocab::VENDORS[rng.gen_range(0..vocab::VENDORS.len())],
-        region: vocab::REGIONS[rng.gen_range(0..vocab::REGIONS.len())],
+        vendor: pick(lexicon.vendors, rng),
+        region: pick(lexicon.regions, rng),
         team: &teams[0],
         number: rng.gen_range(8..200),
     };
     let (title, root_cause, summary) = match cause {
-        Some(cause) => cause_text(cause, &names, rng),
-        None => one_off_text(&names, rng),
+        Some(cause) => cause_text(lexicon, cause, &names, rng),
+        None => one_off_text(lexicon, &names, rng),
     };
-    let follow_ups = follow_ups(&id, cause, &teams[0], resolved, rng);
+    let follow_ups = follow_ups(lexicon, &id, cause, &teams[0], resolved, rng);
     let incident = Incident {
         title: Some(title),
         severity: Some(rng.gen_range(1..=4)),
@@ -226,7 +307,7 @@ fn build_incident(
         teams,
         summary: Some(summary),
         root_cause,
-        contributing_factors: factors(rng),
+        contributing_factors: factors(lexicon, rng),
         follow_ups,
         id,
         ..Incident::default()
@@ -256,21 +337,21 @@ fn pick<'a, R: Rng>(items: &[&'a str], rng: &mut R) -> &'a str {
     items[rng.gen_range(0..items.len())]
 }
 
-fn pick_cause<R: Rng>(rng: &mut R) -> &'static Cause {
-    let total: u32 = CAUSES.iter().map(|cause| cause.weight).sum();
+fn pick_cause<R: Rng>(causes: &'static [Cause], rng: &mut R) -> &'static Cause {
+    let total: u32 = causes.iter().map(|cause| cause.weight).sum();
     let mut at = rng.gen_range(0..total);
-    for cause in CAUSES {
+    for cause in causes {
         if at < cause.weight {
             return cause;
         }
         at -= cause.weight;
     }
-    &CAUSES[0]
+    &causes[0]
 }
 
 /// One or two services: mostly the cause's usual ones (the first most often), sometimes any
 /// service at all, so that causes share services and near-misses happen.
-fn cause_services<R: Rng>(cause: &Cause, rng: &mut R) -> Vec<String> {
+fn cause_services<R: Rng>(lexicon: &Lexicon, cause: &Cause, rng: &mut R) -> Vec<String> {
     const RANK_WEIGHTS: [u32; 5] = [6, 4, 3, 2, 1];
     let total: u32 = RANK_WEIGHTS.iter().take(cause.services.len()).sum();
     let mut at = rng.gen_range(0..total.max(1));
@@ -283,9 +364,9 @@ fn cause_services<R: Rng>(cause: &Cause, rng: &mut R) -> Vec<String> {
         }
         at -= weight;
     }
-    let mut services = vec![vocab::SERVICES[first].to_owned()];
+    let mut services = vec![lexicon.services[first].to_owned()];
     if rng.gen_bool(0.25) {
-        let other = vocab::SERVICES[rng.gen_range(0..vocab::SERVICES.len())];
+        let other = pick(lexicon.services, rng);
         if other != services[0] {
             services.push(other.to_owned());
         }
@@ -293,15 +374,16 @@ fn cause_services<R: Rng>(cause: &Cause, rng: &mut R) -> Vec<String> {
     services
 }
 
-fn teams_of(services: &[String]) -> Vec<String> {
+fn teams_of(lexicon: &Lexicon, services: &[String]) -> Vec<String> {
     let mut teams: Vec<String> = services
         .iter()
         .map(|service| {
-            let index = vocab::SERVICES
+            let index = lexicon
+                .services
                 .iter()
                 .position(|known| known == service)
                 .unwrap_or(0);
-            vocab::TEAMS[index % vocab::TEAMS.len()].to_owned()
+            lexicon.teams[index % lexicon.teams.len()].to_owned()
         })
         .collect();
     teams.dedup();
@@ -311,6 +393,7 @@ fn teams_of(services: &[String]) -> Vec<String> {
 /// Headline, cause and "what happened" of a planted cause. The cause field is missing in about
 /// one incident in ten: then only the headline and the narrative say what went wrong.
 fn cause_text<R: Rng>(
+    lexicon: &Lexicon,
     cause: &Cause,
     names: &Names<'_>,
     rng: &mut R,
@@ -325,42 +408,45 @@ fn cause_text<R: Rng>(
         }
     }
     for _ in 0..rng.gen_range(0..=3) {
-        sentences.push(fill(pick(vocab::NOISE, rng), names));
+        sentences.push(fill(pick(lexicon.noise, rng), names));
     }
     shuffle(&mut sentences, rng);
     (title, root_cause, sentences.join(" "))
 }
 
-fn one_off_text<R: Rng>(names: &Names<'_>, rng: &mut R) -> (String, Option<String>, String) {
-    let subject = pick(vocab::ONE_OFF_SUBJECTS, rng);
-    let event = pick(vocab::ONE_OFF_EVENTS, rng);
-    let object = pick(vocab::ONE_OFF_OBJECTS, rng);
-    let title = format!("Unusual failure: {object} {event}");
-    let root_cause = format!("An unexpected interaction: {subject} {event} {object}.");
-    let mut summary = format!("Nobody had seen this before; {subject} was involved.");
+fn one_off_text<R: Rng>(
+    lexicon: &Lexicon,
+    names: &Names<'_>,
+    rng: &mut R,
+) -> (String, Option<String>, String) {
+    let subject = pick(lexicon.one_off_subjects, rng);
+    let event = pick(lexicon.one_off_events, rng);
+    let object = pick(lexicon.one_off_objects, rng);
+    let story = |template: &str| {
+        template
+            .replace("{subject}", subject)
+            .replace("{event}", event)
+            .replace("{object}", object)
+    };
+    let title = story(lexicon.one_off_title);
+    let root_cause = story(lexicon.one_off_cause);
+    let mut summary = story(lexicon.one_off_summary);
     for _ in 0..rng.gen_range(0..=2) {
         summary.push(' ');
-        summary.push_str(&fill(pick(vocab::NOISE, rng), names));
+        summary.push_str(&fill(pick(lexicon.noise, rng), names));
     }
     (title, Some(root_cause), summary)
 }
 
-fn factors<R: Rng>(rng: &mut R) -> Vec<String> {
-    const FACTORS: [&str; 6] = [
-        "alert went to the wrong rotation",
-        "runbook was out of date",
-        "change made during peak traffic",
-        "no staging environment for this path",
-        "single on-call for two services",
-        "dashboards missing for the dependency",
-    ];
+fn factors<R: Rng>(lexicon: &Lexicon, rng: &mut R) -> Vec<String> {
     (0..rng.gen_range(0..=2))
-        .map(|_| pick(&FACTORS, rng).to_owned())
+        .map(|_| pick(lexicon.factors, rng).to_owned())
         .collect()
 }
 
 /// Zero to three follow-ups: done after a few days to months, won't-do, or open for good.
 fn follow_ups<R: Rng>(
+    lexicon: &Lexicon,
     incident_id: &str,
     cause: Option<&Cause>,
     team: &str,
@@ -393,7 +479,7 @@ fn follow_ups<R: Rng>(
             };
             let title = match cause {
                 Some(cause) => pick(cause.tasks, rng).to_owned(),
-                None => "Write down what happened for the archive".to_owned(),
+                None => lexicon.one_off_task.to_owned(),
             };
             FollowUp {
                 id: Some(format!("{incident_id}-A{}", n + 1)),
@@ -573,28 +659,35 @@ fn with_offset(at: DateTime<Utc>, hours: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn small(n: usize, one_off_share: f64) -> Planted {
+        planted_in(Vocabulary::Main, n, one_off_share)
+    }
+
+    fn planted_in(vocabulary: Vocabulary, n: usize, one_off_share: f64) -> Planted {
         generate(&PlantParams {
             n_incidents: n,
             one_off_share,
+            vocabulary,
             ..PlantParams::default()
         })
     }
 
-    #[test]
-    fn every_cause_is_planted_with_its_declared_weight() {
-        let planted = small(5_000, 0.0);
+    /// Every cause of the vocabulary planted within 20% of its declared share of `n`.
+    fn assert_declared_weights(vocabulary: Vocabulary, n: usize) {
+        let planted = planted_in(vocabulary, n, 0.0);
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for truth in &planted.truth {
             *counts
                 .entry(truth.cause.as_deref().expect("no one-offs asked"))
                 .or_default() += 1;
         }
-        assert_eq!(counts.len(), CAUSES.len());
-        let total: u32 = CAUSES.iter().map(|c| c.weight).sum();
-        for cause in CAUSES {
-            let expected = 5_000.0 * f64::from(cause.weight) / f64::from(total);
+        let causes = vocabulary.lexicon().causes;
+        assert_eq!(counts.len(), causes.len());
+        let total: u32 = causes.iter().map(|c| c.weight).sum();
+        for cause in causes {
+            let expected = n as f64 * f64::from(cause.weight) / f64::from(total);
             let got = counts[cause.key] as f64;
             assert!(
                 (got - expected).abs() < 0.2 * expected,
@@ -602,6 +695,17 @@ mod tests {
                 cause.key
             );
         }
+    }
+
+    #[test]
+    fn every_cause_is_planted_with_its_declared_weight() {
+        assert_declared_weights(Vocabulary::Main, 5_000);
+    }
+
+    #[test]
+    fn every_holdout_cause_is_planted_with_its_declared_weight() {
+        // 20,000 so that the rarest cause (2%) is expected 400 times: 20% is four deviations.
+        assert_declared_weights(Vocabulary::Holdout, 20_000);
     }
 
     #[test]
@@ -613,9 +717,9 @@ mod tests {
         assert!(one_offs.iter().all(|t| t.recurrence_of.is_none()));
     }
 
-    #[test]
-    fn recurrences_follow_the_definition() {
-        let planted = small(3_000, 0.04);
+    /// Checks every planted recurrence and near-miss against the definition; returns how many
+    /// of each there are.
+    fn checked_recurrences(planted: &Planted) -> (usize, usize) {
         let by_id: BTreeMap<&str, usize> = planted
             .incidents
             .iter()
@@ -643,8 +747,30 @@ mod tests {
                 assert_ne!(planted.truth[by_id[earlier.as_str()]].cause, truth.cause);
             }
         }
+        (recurrences, near_misses)
+    }
+
+    #[test]
+    fn recurrences_follow_the_definition() {
+        let (recurrences, near_misses) = checked_recurrences(&small(3_000, 0.04));
         assert!(recurrences > 300, "{recurrences} recurrences");
         assert!(near_misses > 100, "{near_misses} near-misses");
+    }
+
+    #[test]
+    fn holdout_recurrences_and_near_misses_follow_the_definition() {
+        let planted = planted_in(Vocabulary::Holdout, 3_000, 0.04);
+        let (recurrences, near_misses) = checked_recurrences(&planted);
+        assert!(recurrences > 200, "{recurrences} recurrences");
+        assert!(near_misses > 100, "{near_misses} near-misses");
+        // Rare causes recur too, not only the frequent ones.
+        let recurring: BTreeSet<&str> = planted
+            .truth
+            .iter()
+            .filter(|truth| truth.recurrence_of.is_some())
+            .filter_map(|truth| truth.cause.as_deref())
+            .collect();
+        assert_eq!(recurring.len(), 12, "{recurring:?}");
     }
 
     #[test]
@@ -660,7 +786,7 @@ mod tests {
 
     #[test]
     fn each_cause_is_written_more_than_one_way() {
-        for cause in CAUSES {
+        for cause in vocab::CAUSES {
             assert!(cause.causes.len() >= 4, "{}", cause.key);
             assert!(cause.headlines.len() >= 3, "{}", cause.key);
             assert!(cause.services.iter().all(|&s| s < vocab::SERVICES.len()));
@@ -683,5 +809,167 @@ mod tests {
         let truth = String::from_utf8(truth).expect("utf-8");
         assert_eq!(truth.lines().next(), Some("id,label,recurrence_of"));
         assert_eq!(truth.lines().count(), 51);
+    }
+
+    #[test]
+    fn the_holdout_is_deterministic_and_written_in_its_own_words() {
+        let params = PlantParams {
+            n_incidents: 5_000,
+            vocabulary: Vocabulary::Holdout,
+            ..PlantParams::default()
+        };
+        let planted = generate(&params);
+        assert_eq!(planted, generate(&params));
+        assert_ne!(
+            planted.incidents,
+            generate(&PlantParams {
+                seed: 1,
+                ..params.clone()
+            })
+            .incidents
+        );
+        let main = generate(&PlantParams {
+            vocabulary: Vocabulary::Main,
+            ..params
+        });
+        // Headlines and services of each incident, as one set per generation.
+        let words = |planted: &Planted, of: fn(&Incident) -> Vec<String>| -> BTreeSet<String> {
+            planted.incidents.iter().flat_map(of).collect()
+        };
+        let titles = |incident: &Incident| incident.title.iter().cloned().collect();
+        let services = |incident: &Incident| incident.services.clone();
+        assert!(words(&planted, titles).is_disjoint(&words(&main, titles)));
+        assert!(words(&planted, services).is_disjoint(&words(&main, services)));
+        assert!(words(&planted, services).len() > words(&main, services).len());
+    }
+
+    #[test]
+    fn no_holdout_cause_is_a_cause_of_the_other_vocabularies() {
+        let holdout = Vocabulary::Holdout.cause_keys();
+        assert_eq!(holdout.len(), 12);
+        assert_eq!(holdout.iter().collect::<BTreeSet<_>>().len(), 12);
+        for key in &holdout {
+            assert!(
+                !cause_keys().contains(key),
+                "{key} is in the main vocabulary"
+            );
+            assert!(
+                !recur_core::synth::PATTERNS.contains(key),
+                "{key} is in recur_core::synth"
+            );
+        }
+        assert_eq!(cause_keys(), Vocabulary::Main.cause_keys());
+        assert_eq!(cause_keys().len(), 13);
+    }
+
+    #[test]
+    fn holdout_causes_are_written_many_ways_with_uneven_weights() {
+        let lexicon = Vocabulary::Holdout.lexicon();
+        for cause in lexicon.causes {
+            assert!(cause.headlines.len() >= 4, "{}", cause.key);
+            assert!(cause.causes.len() >= 6, "{}", cause.key);
+            assert!(cause.happenings.len() >= 4, "{}", cause.key);
+            assert!(cause.tasks.len() >= 3, "{}", cause.key);
+            assert!(!cause.services.is_empty(), "{}", cause.key);
+            assert!(cause.services.iter().all(|&s| s < lexicon.services.len()));
+            let distinct: BTreeSet<&str> = cause.causes.iter().copied().collect();
+            assert_eq!(distinct.len(), cause.causes.len(), "{}", cause.key);
+        }
+        let total: u32 = lexicon.causes.iter().map(|c| c.weight).sum();
+        let shares: Vec<f64> = lexicon
+            .causes
+            .iter()
+            .map(|c| f64::from(c.weight) / f64::from(total))
+            .collect();
+        assert!(shares.iter().any(|&share| share >= 0.15), "{shares:?}");
+        let rare = shares
+            .iter()
+            .filter(|&&share| (0.015..=0.035).contains(&share))
+            .count();
+        assert_eq!(rare, 2, "{shares:?}");
+    }
+
+    #[test]
+    fn holdout_names_differ_from_the_main_ones_and_are_more() {
+        let (holdout, main) = (Vocabulary::Holdout.lexicon(), Vocabulary::Main.lexicon());
+        let lists = [
+            (holdout.services, main.services),
+            (holdout.teams, main.teams),
+            (holdout.vendors, main.vendors),
+            (holdout.regions, main.regions),
+            (holdout.noise, main.noise),
+            (holdout.factors, main.factors),
+            (holdout.one_off_subjects, main.one_off_subjects),
+            (holdout.one_off_objects, main.one_off_objects),
+        ];
+        for (ours, theirs) in lists {
+            assert!(ours.len() >= theirs.len(), "{ours:?}");
+            assert!(ours.iter().all(|name| !theirs.contains(name)), "{ours:?}");
+        }
+        let distinct = |names: &[&str]| names.iter().collect::<BTreeSet<_>>().len();
+        assert!(distinct(holdout.services) > distinct(main.services));
+        assert!(distinct(holdout.teams) > distinct(main.teams));
+        assert!(distinct(holdout.vendors) > distinct(main.vendors));
+        assert!(distinct(holdout.regions) > distinct(main.regions));
+        assert_eq!(holdout.teams.len(), holdout.services.len());
+    }
+
+    /// No text of `planted` keeps a `{placeholder}` (or a stray brace).
+    fn assert_filled(planted: &Planted) {
+        for incident in &planted.incidents {
+            let texts = [&incident.title, &incident.root_cause, &incident.summary]
+                .into_iter()
+                .flatten()
+                .chain(&incident.contributing_factors)
+                .chain(incident.follow_ups.iter().filter_map(|f| f.title.as_ref()));
+            for text in texts {
+                assert!(
+                    !text.contains('{') && !text.contains('}'),
+                    "{}: {text}",
+                    incident.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn texts_contain_no_unfilled_placeholder() {
+        assert_filled(&planted_in(Vocabulary::Holdout, 20_000, 0.1));
+        assert_filled(&planted_in(Vocabulary::Main, 5_000, 0.1));
+        // Every phrasing, whether or not the generator happened to pick it.
+        let names = Names {
+            service: "svc",
+            vendor: "vendor",
+            region: "region",
+            team: "team",
+            number: 9,
+        };
+        for vocabulary in [Vocabulary::Main, Vocabulary::Holdout] {
+            let lexicon = vocabulary.lexicon();
+            let phrasings = lexicon
+                .causes
+                .iter()
+                .flat_map(|c| c.headlines.iter().chain(c.causes).chain(c.happenings))
+                .chain(lexicon.noise);
+            for phrasing in phrasings {
+                let filled = fill(phrasing, &names);
+                assert!(!filled.contains('{') && !filled.contains('}'), "{phrasing}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_vocabulary_is_optional_in_a_configuration() {
+        let mut json = serde_json::to_value(PlantParams::default()).expect("serializes");
+        assert_eq!(json["vocabulary"], "main");
+        json.as_object_mut().expect("object").remove("vocabulary");
+        let params: PlantParams = serde_json::from_value(json.clone()).expect("without it");
+        assert_eq!(params.vocabulary, Vocabulary::Main);
+        json["vocabulary"] = "holdout".into();
+        let params: PlantParams = serde_json::from_value(json.clone()).expect("holdout");
+        assert_eq!(params.vocabulary, Vocabulary::Holdout);
+        json["vocabulary"] = "other".into();
+        let error = serde_json::from_value::<PlantParams>(json).expect_err("unknown vocabulary");
+        assert!(error.to_string().contains("other"), "{error}");
     }
 }

@@ -536,3 +536,64 @@ pub(crate) const ONE_OFF_OBJECTS: &[&str] = &[
     "the conference room displays",
     "the partner price sheet",
 ];
+
+/// Contributing factors, unrelated to the cause.
+pub(crate) const FACTORS: &[&str] = &[
+    "alert went to the wrong rotation",
+    "runbook was out of date",
+    "change made during peak traffic",
+    "no staging environment for this path",
+    "single on-call for two services",
+    "dashboards missing for the dependency",
+];
+
+/// A whole planted vocabulary, what [`crate::Vocabulary`] chooses: this module's ([`MAIN`])
+/// or the held-out one (`vocab_holdout::HOLDOUT`).
+pub(crate) struct Lexicon {
+    /// The planted causes.
+    pub causes: &'static [Cause],
+    /// Service names; causes index into them.
+    pub services: &'static [&'static str],
+    /// The team that owns each service, by service index modulo the list.
+    pub teams: &'static [&'static str],
+    /// Vendor names for `{vendor}`.
+    pub vendors: &'static [&'static str],
+    /// Region names for `{region}`.
+    pub regions: &'static [&'static str],
+    /// Sentences that say nothing about the cause.
+    pub noise: &'static [&'static str],
+    /// Contributing factors, unrelated to the cause.
+    pub factors: &'static [&'static str],
+    /// One-off material, combined at random.
+    pub one_off_subjects: &'static [&'static str],
+    /// One-off material, combined at random.
+    pub one_off_events: &'static [&'static str],
+    /// One-off material, combined at random.
+    pub one_off_objects: &'static [&'static str],
+    /// A one-off's headline, with `{subject}`, `{event}` and `{object}`.
+    pub one_off_title: &'static str,
+    /// A one-off's cause, with the same placeholders.
+    pub one_off_cause: &'static str,
+    /// The start of a one-off's "What happened", with the same placeholders.
+    pub one_off_summary: &'static str,
+    /// The follow-up task of a one-off.
+    pub one_off_task: &'static str,
+}
+
+/// The main planted vocabulary.
+pub(crate) const MAIN: Lexicon = Lexicon {
+    causes: CAUSES,
+    services: SERVICES,
+    teams: TEAMS,
+    vendors: VENDORS,
+    regions: REGIONS,
+    noise: NOISE,
+    factors: FACTORS,
+    one_off_subjects: ONE_OFF_SUBJECTS,
+    one_off_events: ONE_OFF_EVENTS,
+    one_off_objects: ONE_OFF_OBJECTS,
+    one_off_title: "Unusual failure: {object} {event}",
+    one_off_cause: "An unexpected interaction: {subject} {event} {object}.",
+    one_off_summary: "Nobody had seen this before; {subject} was involved.",
+    one_off_task: "Write down what happened for the archive",
+};
