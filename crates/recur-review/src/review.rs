@@ -3,6 +3,7 @@
 //! `report.json`, documented in `docs/report-json.md`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use recur_cluster::factors::{Coverage, Evidence, FactorAnalysis, FactorParams, analyze_factors};
@@ -12,7 +13,9 @@ use recur_core::as_of::{AsOfChanges, as_of_view};
 use recur_core::{FollowUpStatus, Incident, InputError, Normalized};
 use serde::Serialize;
 
-use crate::accountability::{Accountability, Roster, accountability, responsible_team};
+use crate::accountability::{
+    Accountability, Roster, accountability, responsible_team, teams_that_should_act,
+};
 use crate::agenda::{AgendaItem, AgendaPatterns, AgendaRules, Audience, agenda, audience};
 use crate::catalogue::{
     Catalogue, CatalogueSummary, PatternDecision, match_patterns, mined_patterns,
@@ -101,7 +104,10 @@ impl ReviewOptions {
             recurrence: RecurrenceParams::default(),
             trailing_months: crate::trends::DEFAULT_TRAILING_MONTHS,
             top_patterns: 10,
-            agenda: AgendaRules::default(),
+            agenda: AgendaRules {
+                pre_read: Some(recur_core::check::PreRead::new(as_of)),
+                ..AgendaRules::default()
+            },
             roster: None,
         }
     }
@@ -459,7 +465,31 @@ pub fn follow_up_key(incident: &Incident, index: usize) -> String {
 /// Run the review as of `options.as_of`: on the incidents as they stood then
 /// ([`as_of_view`]), with pattern ids from the catalogue.
 pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Review, ReviewError> {
-    let view = as_of_view(&normalized.incidents, options.as_of);
+    run_review_timed(normalized, options, &|_, _| {})
+}
+
+/// Told each phase of a review as it ends: its name and wall time. Phases that run in parallel
+/// are told from their own thread, so their times overlap.
+pub type OnPhase<'a> = &'a (dyn Fn(&'static str, Duration) + Sync);
+
+/// Run `work` as the phase `name`, telling `on_phase` its wall time.
+fn timed<T>(on_phase: OnPhase<'_>, name: &'static str, work: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = work();
+    on_phase(name, start.elapsed());
+    out
+}
+
+/// [`run_review`], telling `on_phase` the wall time of each phase (`recur review --timings`).
+/// The result does not depend on it.
+pub fn run_review_timed(
+    normalized: &Normalized,
+    options: &ReviewOptions,
+    on_phase: OnPhase<'_>,
+) -> Result<Review, ReviewError> {
+    let view = timed(on_phase, "as-of view", || {
+        as_of_view(&normalized.incidents, options.as_of)
+    });
     let incidents: &[Incident] = &view.incidents;
     let (period, period_reason) = match options.period {
         Some(period) => (period, "given".to_owned()),
@@ -469,14 +499,18 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         ),
     };
     let month = period.trend_month().format("%Y-%m").to_string();
-    let mined = find_patterns(incidents, &options.patterns)?;
+    let mined = timed(on_phase, "patterns (TF-IDF, SVD, k-means)", || {
+        find_patterns(incidents, &options.patterns)
+    })?;
     let all_ids: Vec<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
-    let matching = match_patterns(
-        &options.catalogue,
-        &mined_patterns(incidents, &mined),
-        &all_ids,
-        &month,
-    );
+    let matching = timed(on_phase, "pattern catalogue match", || {
+        match_patterns(
+            &options.catalogue,
+            &mined_patterns(incidents, &mined),
+            &all_ids,
+            &month,
+        )
+    });
     let catalogue = matching.catalogue;
     let (patterns, pattern_ids) = group_by_reported_id(mined, &matching.ids, &catalogue);
     let pattern_labels: Vec<String> = pattern_ids
@@ -488,50 +522,63 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
                 .map_or_else(|| pattern.label.clone(), |entry| entry.name.clone())
         })
         .collect();
-    let factors = analyze_factors(incidents, &patterns.assignment, &options.factors);
-    let factor_names: Vec<String> = factors.factors.iter().map(|f| f.display.clone()).collect();
-    // Trends and the heatmap follow the catalogue's concepts; unclassified phrases stay in the
-    // factor list only.
-    let concept_factor_of: Vec<Vec<usize>> = factors
-        .factor_of
-        .iter()
-        .map(|of| {
-            of.iter()
-                .copied()
-                .filter(|&f| factors.factors[f].concept.is_some())
-                .collect()
-        })
-        .collect();
-    let trends = compute_trends(
-        &TrendInput {
-            incidents,
-            pattern_of: &patterns.assignment,
-            pattern_labels: &pattern_labels,
-            pattern_ids: &pattern_ids,
-            factor_of: &concept_factor_of,
-            factor_names: &factor_names,
+    // Factors and trends, recurrences, and follow-ups depend on the patterns only, not on each
+    // other: they run side by side.
+    let (factors_and_trends, (recurrences, follow_ups)) = rayon::join(
+        || -> Result<_, ReviewError> {
+            let factors = timed(on_phase, "factors", || {
+                analyze_factors(incidents, &patterns.assignment, &options.factors)
+            });
+            let trends = timed(on_phase, "trends", || {
+                compute_trends(
+                    &TrendInput {
+                        incidents,
+                        pattern_of: &patterns.assignment,
+                        pattern_labels: &pattern_labels,
+                        pattern_ids: &pattern_ids,
+                        factor_of: &concept_factor_of(&factors),
+                        factor_names: &factor_names(&factors),
+                    },
+                    &TrendParams {
+                        month: period.trend_month(),
+                        trailing_months: options.trailing_months,
+                        as_of: options.as_of,
+                    },
+                )
+            })?;
+            Ok((factors, trends))
         },
-        &TrendParams {
-            month: period.trend_month(),
-            trailing_months: options.trailing_months,
-            as_of: options.as_of,
+        || {
+            rayon::join(
+                || {
+                    timed(on_phase, "recurrences", || {
+                        recurrence_reports(
+                            incidents,
+                            &patterns,
+                            &pattern_ids,
+                            &pattern_labels,
+                            options,
+                            period,
+                        )
+                    })
+                },
+                || {
+                    timed(on_phase, "follow-ups", || {
+                        follow_up_report(
+                            incidents,
+                            &patterns.assignment,
+                            options.as_of,
+                            options.roster.as_ref(),
+                        )
+                    })
+                },
+            )
         },
-    )?;
-    let all_patterns = pattern_reports(incidents, &patterns, &pattern_ids, &catalogue, &trends);
-    let recurrences = recurrence_reports(
-        incidents,
-        &patterns,
-        &pattern_ids,
-        &pattern_labels,
-        options,
-        period,
     );
-    let follow_ups = follow_up_report(
-        incidents,
-        &patterns.assignment,
-        options.as_of,
-        options.roster.as_ref(),
-    );
+    let (factors, trends) = factors_and_trends?;
+    let all_patterns = timed(on_phase, "pattern reports", || {
+        pattern_reports(incidents, &patterns, &pattern_ids, &catalogue, &trends)
+    });
     let new_or_rising: Vec<PatternReport> = all_patterns
         .iter()
         .filter(|p| matches!(p.status, PatternStatus::New | PatternStatus::Rising))
@@ -552,30 +599,36 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         .filter(|p| p.decision == PatternDecision::Addressed)
         .filter_map(|p| Some((*index_of.get(p.id.as_str())?, p.addressed_on?)))
         .collect();
-    let agenda_items = agenda(
-        incidents,
-        &AgendaPatterns {
-            pattern_of: &patterns.assignment,
-            ids: &pattern_ids,
-            labels: &pattern_labels,
-            rising: &rising,
-            addressed: &addressed,
-        },
-        &recurrences,
-        period,
-        &options.agenda,
-    );
-    let agenda_candidates = agenda_items.len();
-    let mut agenda_items = agenda_items;
-    agenda_items.truncate(options.agenda.max_items);
-    add_agenda_factors(&mut agenda_items, incidents, &factors);
-    let audience = audience(incidents, &agenda_items, options.roster.as_ref());
-    let accountability = accountability(
-        incidents,
-        options.roster.as_ref(),
-        options.as_of,
-        &trends.months,
-    );
+    let (agenda_items, agenda_candidates, audience) =
+        timed(on_phase, "agenda and audience", || {
+            let mut items = agenda(
+                incidents,
+                &AgendaPatterns {
+                    pattern_of: &patterns.assignment,
+                    ids: &pattern_ids,
+                    labels: &pattern_labels,
+                    rising: &rising,
+                    addressed: &addressed,
+                },
+                &recurrences,
+                period,
+                &options.agenda,
+            );
+            let candidates = items.len();
+            items.truncate(options.agenda.max_items);
+            add_agenda_factors(&mut items, incidents, &factors);
+            let audience = audience(incidents, &items, options.roster.as_ref());
+            (items, candidates, audience)
+        });
+    let accountability = timed(on_phase, "accountability", || Accountability {
+        teams_that_should_act: teams_that_should_act(incidents, &period, options.roster.as_ref()),
+        ..accountability(
+            incidents,
+            options.roster.as_ref(),
+            options.as_of,
+            &trends.months,
+        )
+    });
     let accounting = &normalized.accounting;
     let workstreams: BTreeMap<String, String> = all_patterns
         .iter()
@@ -634,6 +687,25 @@ pub fn run_review(normalized: &Normalized, options: &ReviewOptions) -> Result<Re
         updated_catalogue: catalogue,
         workstreams,
     })
+}
+
+/// Each incident's factors that are catalogue concepts: trends and the heatmap follow the
+/// concepts; unclassified phrases stay in the factor list only.
+fn concept_factor_of(factors: &FactorAnalysis) -> Vec<Vec<usize>> {
+    factors
+        .factor_of
+        .iter()
+        .map(|of| {
+            of.iter()
+                .copied()
+                .filter(|&f| factors.factors[f].concept.is_some())
+                .collect()
+        })
+        .collect()
+}
+
+fn factor_names(factors: &FactorAnalysis) -> Vec<String> {
+    factors.factors.iter().map(|f| f.display.clone()).collect()
 }
 
 /// The run's patterns with the ones a person merged in the catalogue (`merged_into`) joined

@@ -17,9 +17,10 @@ use recur_review::charts::{
 };
 use recur_review::history::{run_history, write_history_csv, write_history_parquet};
 use recur_review::report::{ChartRef, OVERDUE_CSV, render_html, render_markdown, write_json};
-use recur_review::review::{Period, Review, ReviewOptions, run_review};
+use recur_review::review::{Period, Review, ReviewOptions, run_review_timed};
 
 use super::outputs::{StagedFolder, write_file_with};
+use super::timings::Timings;
 use super::{
     InputArgs, Listed, load_roster, parse_as_of, parse_period, refuse_outputs_in_inputs,
     report_missing, show_progress,
@@ -71,6 +72,9 @@ pub struct Args {
     /// Agenda: at most this many incidents (most severe patterns first).
     #[arg(long, default_value_t = 40, value_name = "N")]
     agenda_max: usize,
+    /// Print each phase's wall time and the process's peak and current memory to stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
 /// `--month` or `--since/--until`, shared by the commands that look at a period.
@@ -123,6 +127,7 @@ fn stage(bar: &Option<ProgressBar>, message: &'static str) {
 
 /// Run `recur review`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let timings = Timings::new(args.timings);
     let as_of: DateTime<Utc> = match &args.as_of {
         Some(text) => parse_as_of(text)?,
         None => Utc::now(),
@@ -154,6 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         warnings: Some(args.out.join("warnings.csv")),
     };
     let normalized = args.input.load(missing, &listed)?;
+    timings.lap("read and normalize");
     let mut options = ReviewOptions::new(as_of);
     options.period = period;
     options.patterns.n_clusters = args.k;
@@ -164,6 +170,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     options.factors.catalogue = factor_catalogue;
     options.catalogue = catalogue;
     stage(&bar, "mining patterns, factors, recurrences and trends");
+    let on_phase = |phase: &'static str, wall: Duration| timings.inner("review", phase, wall);
     let (review, history) = match &months {
         Some(months) => {
             let mut history =
@@ -174,10 +181,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             (last, Some(history))
         }
         None => (
-            run_review(&normalized, &options).context("the review failed")?,
+            run_review_timed(&normalized, &options, &on_phase).context("the review failed")?,
             None,
         ),
     };
+    timings.lap("review");
     let out = staged.path();
     if let Some(history) = &history {
         write_file_with(&out.join("history.csv"), |w| {
@@ -200,11 +208,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             team: m.team.clone(),
             month: m.month.clone(),
             share_done_by_due: m.share_done_by_due,
+            due: m.due,
+            done_by_due: m.done_by_due,
         })
         .collect();
     charts.push(
         render_team_completion(&completion).context("cannot draw the team completion chart")?,
     );
+    timings.lap("charts");
     stage(&bar, "writing the report");
     for chart in &charts {
         write_file(
@@ -237,7 +248,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     write_file_with(&out.join(OVERDUE_CSV), |w| {
         super::followups::write_csv(w, &review.follow_ups.overdue_items, &[])
     })?;
+    timings.lap("report files");
     write_tables(out, &normalized, &review)?;
+    timings.lap("tables (CSV, Parquet)");
     staged.commit()?;
     if let Some(path) = &args.catalogue {
         super::write_atomic(path, review.updated_catalogue.to_toml()?.as_bytes())?;
@@ -256,6 +269,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.out.join("report.html").display()
     );
     report_missing(&normalized.errors);
+    eprint!("{}", timings.table());
     Ok(ExitCode::SUCCESS)
 }
 

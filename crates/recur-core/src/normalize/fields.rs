@@ -61,7 +61,8 @@ pub enum IncidentField {
     Tags,
     /// `body`: narrative text
     Body,
-    /// `updated_at`: when an event-log row was written; the latest row of an id wins
+    /// `updated_at`: when the report was last updated (for the pre-read deadline of `recur
+    /// check`), or when an event-log row was written (the latest row of an id wins)
     UpdatedAt,
     /// `follow_ups`: nested follow-up records
     FollowUps,
@@ -430,6 +431,9 @@ impl Field for IncidentField {
                 "sysupdatedon",
                 "modifiedat",
                 "lastmodified",
+                "lastmodifiedat",
+                "lastupdatedat",
+                "updatedon",
             ],
             Self::FollowUps => &[
                 "followups",

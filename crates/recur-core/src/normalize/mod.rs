@@ -151,13 +151,13 @@ fn normalize_each<I: Borrow<LoadedFile>, F: Borrow<LoadedFile>>(
         }
     }
     let mut incidents = run.merge(candidates, options.mapping.event_log);
-    for (name, raw, mapped) in std::mem::take(&mut run.follow_up_tables) {
+    for (file, mapped) in std::mem::take(&mut run.follow_up_tables) {
         let context = if mapped {
             &contexts.mapped
         } else {
             &contexts.unmapped
         };
-        run.follow_up_records(&name, raw, context, &mut incidents);
+        run.follow_up_file(&file, context, &mut incidents);
     }
     for file in follow_up_files {
         match file {
@@ -218,9 +218,10 @@ struct Run {
     /// Column → (values, files) where mojibake was repaired.
     mojibake_notes: BTreeMap<String, (usize, BTreeSet<String>)>,
     merges: Vec<Merge>,
-    /// Follow-up tables found among the incident inputs (name, records, whether the mapping
-    /// applies), joined once the incidents are merged.
-    follow_up_tables: Vec<(String, RawFile, bool)>,
+    /// Follow-up tables found among the incident inputs (the file, whether the mapping
+    /// applies), read again and joined once the incidents are merged: their text is smaller
+    /// than their records.
+    follow_up_tables: Vec<(LoadedFile, bool)>,
 }
 
 fn file_warning(file: &str, field: Option<&str>, message: String) -> Warning {
@@ -236,7 +237,7 @@ fn file_warning(file: &str, field: Option<&str>, message: String) -> Warning {
 }
 
 impl Run {
-    fn read(&mut self, file: &LoadedFile, context: &Context<'_>) -> Option<RawFile> {
+    fn read<'f>(&mut self, file: &'f LoadedFile, context: &Context<'_>) -> Option<RawFile<'f>> {
         let format = file.format.unwrap_or_else(|| Format::sniff(&file.text));
         let records_key = |key: &str| is_follow_up_key(context.mapping, key);
         match read::read_text(&file.name, &file.text, format, &records_key) {
@@ -307,7 +308,8 @@ impl Run {
                 format!("read as a table of follow-ups, not incidents ({why}); pass it with --follow-ups to say so"),
             ));
             let mapped = context.mapping.applies_to_file(&file.name, format);
-            self.follow_up_tables.push((file.name.clone(), raw, mapped));
+            drop(raw);
+            self.follow_up_tables.push((file.clone(), mapped));
             return;
         }
         self.accounting.records_read += raw.records.len() + raw.rejected.len() + raw.skipped.len();
@@ -367,6 +369,7 @@ impl Run {
             .map(|record| convert_incident(&record, &plan, context))
             .collect();
         let mut notes = Notes::default();
+        out.reserve(outcomes.len());
         for outcome in outcomes {
             notes.merge(outcome.notes);
             self.accounting.follow_ups_read += outcome.follow_ups_read;
@@ -571,7 +574,7 @@ impl Run {
     fn follow_up_records(
         &mut self,
         name: &str,
-        raw: RawFile,
+        raw: RawFile<'_>,
         context: &Context<'_>,
         incidents: &mut [Incident],
     ) {
@@ -640,7 +643,7 @@ impl Run {
     }
 
     fn finish(mut self, mut incidents: Vec<Incident>) -> Normalized {
-        incidents.sort_by(|a, b| {
+        incidents.par_sort_by(|a, b| {
             let (at_a, at_b) = (a.occurred_at(), b.occurred_at());
             (at_a.is_none(), at_a, &a.id).cmp(&(at_b.is_none(), at_b, &b.id))
         });
@@ -775,6 +778,7 @@ fn merge_into(
         conflicts,
     );
     fill("body", &mut base.body, other.body, conflicts);
+    base.updated_at = base.updated_at.max(other.updated_at);
     unite(&mut base.services, other.services);
     unite(&mut base.teams, other.teams);
     unite(&mut base.alerts, other.alerts);

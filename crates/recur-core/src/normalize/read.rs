@@ -13,6 +13,9 @@
 
 use std::path::Path;
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::fields::{Field, FieldKind, IncidentField, name_key};
@@ -72,13 +75,26 @@ impl Format {
 
 /// A raw value as the source holds it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum RawValue {
-    /// A scalar, as text.
-    Text(String),
+pub(crate) enum RawValue<'t> {
+    /// A scalar, as text: borrowed from the file's text where it appears there as it is (a
+    /// CSV cell without escapes), so a large file's cells are not copied one by one.
+    Text(Cow<'t, str>),
     /// An array of scalars.
     List(Vec<String>),
     /// An array of objects (nested follow-ups).
-    Records(Vec<RawRecord>),
+    Records(Vec<RawRecord<'t>>),
+}
+
+impl RawValue<'_> {
+    fn into_owned(self) -> RawValue<'static> {
+        match self {
+            Self::Text(text) => RawValue::Text(Cow::Owned(text.into_owned())),
+            Self::List(items) => RawValue::List(items),
+            Self::Records(records) => {
+                RawValue::Records(records.into_iter().map(RawRecord::into_owned).collect())
+            }
+        }
+    }
 }
 
 /// A column name, shared by every record of a file (a CSV of a million rows holds each header
@@ -87,20 +103,48 @@ pub(crate) type Key = std::sync::Arc<str>;
 
 /// One record: its place and its fields in source order.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RawRecord {
+pub(crate) struct RawRecord<'t> {
     pub source: Source,
-    pub fields: Vec<(Key, RawValue)>,
+    pub fields: Vec<(Key, RawValue<'t>)>,
+}
+
+impl RawRecord<'_> {
+    fn into_owned(self) -> RawRecord<'static> {
+        RawRecord {
+            source: self.source,
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(key, value)| (key, value.into_owned()))
+                .collect(),
+        }
+    }
 }
 
 /// What reading one file gave.
 #[derive(Debug, Default)]
-pub(crate) struct RawFile {
-    pub records: Vec<RawRecord>,
+pub(crate) struct RawFile<'t> {
+    pub records: Vec<RawRecord<'t>>,
     /// Records that could not even be read as records (a short CSV row, a bad JSONL line).
     pub rejected: Vec<Rejected>,
     /// Documents that are not incidents at all (a README, an unfilled template), with the
     /// reason; they are counted as skipped, not rejected.
     pub skipped: Vec<Rejected>,
+}
+
+impl RawFile<'_> {
+    /// The same records owning their text, to keep once the file's text is gone.
+    pub fn into_owned(self) -> RawFile<'static> {
+        RawFile {
+            records: self
+                .records
+                .into_iter()
+                .map(RawRecord::into_owned)
+                .collect(),
+            rejected: self.rejected,
+            skipped: self.skipped,
+        }
+    }
 }
 
 /// The text with every line break as `\n`: `\r\n` (Excel, Python's csv) and a lone `\r` (old
@@ -167,18 +211,26 @@ pub(crate) fn decode(file: &str, bytes: Vec<u8>) -> Result<String, InputError> {
 }
 
 /// Read one file's text in a format. `records_key` says which keys hold nested follow-ups.
-pub(crate) fn read_text(
+pub(crate) fn read_text<'t>(
     file: &str,
-    text: &str,
+    text: &'t str,
     format: Format,
-    records_key: &dyn Fn(&str) -> bool,
-) -> Result<RawFile, InputError> {
-    let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
-        std::borrow::Cow::Owned(unify_line_ends(text.to_owned()))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    };
-    let text = text.as_ref();
+    records_key: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<RawFile<'t>, InputError> {
+    if text.contains('\r') {
+        let unified = unify_line_ends(text.to_owned());
+        return read_unified(file, &unified, format, records_key).map(RawFile::into_owned);
+    }
+    read_unified(file, text, format, records_key)
+}
+
+/// [`read_text`] of a text whose line breaks are all `\n`.
+fn read_unified<'t>(
+    file: &str,
+    text: &'t str,
+    format: Format,
+    records_key: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<RawFile<'t>, InputError> {
     match format {
         Format::Csv => Ok(read_csv(file, text)),
         Format::Json => read_json(file, text, records_key),
@@ -206,50 +258,68 @@ fn reject(source: Source, reason: String) -> Rejected {
     }
 }
 
-fn read_csv(file: &str, text: &str) -> RawFile {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
+/// Below this many bytes a CSV is parsed in one piece; above, in chunks of about this size or
+/// more, one per worker and then some, split at record boundaries.
+const CSV_CHUNK_BYTES: usize = 4 << 20;
+
+fn read_csv<'t>(file: &str, text: &'t str) -> RawFile<'t> {
+    let chunk = CSV_CHUNK_BYTES.max(text.len() / (rayon::current_num_threads() * 4).max(1));
+    read_csv_in_chunks(file, text, chunk)
+}
+
+/// Read a CSV, the rows after the header parsed in parallel chunks of about `chunk` bytes. The
+/// result is the same for any chunk size: records, rejections, numbers and lines are those of
+/// one pass over the file.
+fn read_csv_in_chunks<'t>(file: &str, text: &'t str, chunk: usize) -> RawFile<'t> {
     let mut out = RawFile::default();
-    let mut headers: Option<Vec<Key>> = None;
-    let mut record = csv::StringRecord::new();
+    let mut rows = CsvRows::new(text, 0, 1);
+    let Some((_, header)) = rows.next_row() else {
+        return out;
+    };
+    let names = header_names(header.iter().map(|cell| &**cell));
+    let bounds = chunk_bounds(text, rows.pos, rows.line, chunk);
+    let parts: Vec<RawFile<'t>> = bounds
+        .into_par_iter()
+        .map(|(start, end, line)| {
+            // Each chunk shares its own copies of the column names: no counter shared across
+            // workers for every cell.
+            let names: Vec<Key> = names.iter().map(|name| Key::from(&**name)).collect();
+            read_csv_rows(file, CsvRows::new(&text[..end], start, line), &names)
+        })
+        .collect();
+    out.records
+        .reserve_exact(parts.iter().map(|part| part.records.len()).sum());
     let mut number = 0;
-    loop {
-        let line = Some(reader.position().line() as usize);
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(error) => {
-                // Only a malformed quote or I/O can get here; the row is lost to parsing but
-                // not to the accounting.
-                number += 1;
-                out.rejected.push(reject(
-                    source(
-                        file,
-                        number,
-                        error.position().map(|p| p.line() as usize).or(line),
-                    ),
-                    format!("unreadable CSV row: {error}"),
-                ));
-                continue;
-            }
+    for mut part in parts {
+        let counted = part.records.len() + part.rejected.len();
+        for record in &mut part.records {
+            record.source.record += number;
         }
-        let line = record.position().map(|p| p.line() as usize).or(line);
-        let Some(names) = &headers else {
-            headers = Some(header_names(&record));
-            continue;
-        };
-        if record.iter().all(|cell| cell.trim().is_empty()) {
+        for rejected in &mut part.rejected {
+            rejected.source.record += number;
+        }
+        out.records.append(&mut part.records);
+        out.rejected.append(&mut part.rejected);
+        number += counted;
+    }
+    out
+}
+
+/// The rows of one chunk, numbered from 1.
+fn read_csv_rows<'t>(file: &str, mut rows: CsvRows<'t>, names: &[Key]) -> RawFile<'t> {
+    let mut out = RawFile::default();
+    let mut number = 0;
+    while let Some((line, cells)) = rows.next_row() {
+        if cells.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
         number += 1;
-        if record.len() != names.len() {
+        if cells.len() != names.len() {
             out.rejected.push(reject(
-                source(file, number, line),
+                source(file, number, Some(line)),
                 format!(
                     "row has {} fields, the header has {}",
-                    record.len(),
+                    cells.len(),
                     names.len()
                 ),
             ));
@@ -257,21 +327,208 @@ fn read_csv(file: &str, text: &str) -> RawFile {
         }
         let fields = names
             .iter()
-            .zip(record.iter())
-            .map(|(name, cell)| (name.clone(), RawValue::Text(cell.to_owned())))
+            .cloned()
+            .zip(cells.into_iter().map(RawValue::Text))
             .collect();
         out.records.push(RawRecord {
-            source: source(file, number, line),
+            source: source(file, number, Some(line)),
             fields,
         });
     }
     out
 }
 
+/// Where the text from `start` (a record boundary, on line `line`) is cut into chunks of at
+/// least `chunk` bytes: `(start, end, line of start)`, each end a record boundary (after a
+/// line break outside quotes). Quoting is followed as the reader follows it: a quote opens a
+/// quoted value only at the start of a field, so line breaks inside quoted values never cut.
+fn chunk_bounds(text: &str, start: usize, line: usize, chunk: usize) -> Vec<(usize, usize, usize)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let bytes = text.as_bytes();
+    let mut bounds = Vec::new();
+    let (mut from, mut from_line) = (start, line);
+    if bytes.len().saturating_sub(start) <= chunk {
+        bounds.push((from, bytes.len(), from_line));
+        return bounds;
+    }
+    let mut state = State::FieldStart;
+    let mut lines = line;
+    let mut next_cut = start.saturating_add(chunk);
+    for (at, &byte) in bytes.iter().enumerate().skip(start) {
+        state = match (state, byte) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::FieldStart, b'"') | (State::QuoteInQuoted, b'"') => State::Quoted,
+            (_, b',') => State::FieldStart,
+            (_, b'\n') => State::FieldStart,
+            _ => State::Unquoted,
+        };
+        if byte == b'\n' {
+            lines += 1;
+            // Cut only after a row's own line break, never inside a run of empty lines: the
+            // reader counts empty lines before a row as the row's start.
+            if state == State::FieldStart
+                && at + 1 >= next_cut
+                && at + 1 < bytes.len()
+                && at > 0
+                && bytes[at - 1] != b'\n'
+            {
+                bounds.push((from, at + 1, from_line));
+                (from, from_line) = (at + 1, lines);
+                next_cut = from.saturating_add(chunk);
+            }
+        }
+    }
+    bounds.push((from, bytes.len(), from_line));
+    bounds
+}
+
+/// A CSV parser over borrowed text with the csv crate's rules (RFC 4180 quoting, `""` for a
+/// quote inside quotes, a quote elsewhere taken literally, text after a closing quote kept,
+/// empty lines skipped, rows of any length): a cell is a slice of the text unless it holds an
+/// escaped quote. The text's line breaks are `\n` (see [`unify_line_ends`]).
+struct CsvRows<'t> {
+    text: &'t str,
+    pos: usize,
+    /// The line at `pos`.
+    line: usize,
+}
+
+impl<'t> CsvRows<'t> {
+    fn new(text: &'t str, pos: usize, line: usize) -> Self {
+        Self { text, pos, line }
+    }
+
+    fn slice(&self, start: usize, end: usize) -> &'t str {
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// The next row and the line the reader stood on before it (blank lines before a row
+    /// count as its start, as the csv crate reports positions).
+    fn next_row(&mut self) -> Option<(usize, Vec<Cow<'t, str>>)> {
+        let bytes = self.text.as_bytes();
+        let line = self.line;
+        while bytes.get(self.pos) == Some(&b'\n') {
+            self.pos += 1;
+            self.line += 1;
+        }
+        if self.pos >= bytes.len() {
+            return None;
+        }
+        let mut cells = Vec::new();
+        loop {
+            let (cell, last) = self.cell();
+            cells.push(cell);
+            if last {
+                return Some((line, cells));
+            }
+        }
+    }
+
+    /// The cell at `pos`, and whether it ends its row.
+    fn cell(&mut self) -> (Cow<'t, str>, bool) {
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        if bytes.get(start) != Some(&b'"') {
+            let end = self.unquoted_end(start);
+            return (Cow::Borrowed(self.slice(start, end)), self.end_cell(end));
+        }
+        let mut at = start + 1;
+        let mut escaped = false;
+        while at < bytes.len() {
+            match bytes[at] {
+                b'"' if bytes.get(at + 1) == Some(&b'"') => {
+                    escaped = true;
+                    at += 2;
+                }
+                b'"' => {
+                    let close = at;
+                    let end = self.unquoted_end(close + 1);
+                    let cell = if end == close + 1 && !escaped {
+                        Cow::Borrowed(self.slice(start + 1, close))
+                    } else {
+                        Cow::Owned(unquote(self.slice(start, end)))
+                    };
+                    return (cell, self.end_cell(end));
+                }
+                byte => {
+                    self.line += usize::from(byte == b'\n');
+                    at += 1;
+                }
+            }
+        }
+        // A quote never closed: the value runs to the end of the text.
+        let cell = if escaped {
+            Cow::Owned(unquote(self.slice(start, bytes.len())))
+        } else {
+            Cow::Borrowed(self.slice(start + 1, bytes.len()))
+        };
+        (cell, self.end_cell(bytes.len()))
+    }
+
+    /// The end of unquoted text from `from`: the next comma, line break or the end.
+    fn unquoted_end(&self, from: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&b| b == b',' || b == b'\n'))
+            .map_or(bytes.len(), |offset| from + offset)
+    }
+
+    /// Step over what ends a cell at `end` (a comma, a line break or the end of the text);
+    /// true when it ends the row.
+    fn end_cell(&mut self, end: usize) -> bool {
+        match self.text.as_bytes().get(end) {
+            Some(b',') => {
+                self.pos = end + 1;
+                false
+            }
+            Some(_) => {
+                self.pos = end + 1;
+                self.line += 1;
+                true
+            }
+            None => {
+                self.pos = end;
+                true
+            }
+        }
+    }
+}
+
+/// The value of a quoted cell whose raw text (from its opening quote) holds `""` escapes or
+/// text after the closing quote.
+fn unquote(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw.strip_prefix('"').unwrap_or(raw);
+    while let Some(at) = rest.find('"') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        match after.strip_prefix('"') {
+            Some(more) => {
+                out.push('"');
+                rest = more;
+            }
+            None => {
+                out.push_str(after);
+                return out;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Header names made unique and non-empty, so no column is lost to a clash.
-fn header_names(record: &csv::StringRecord) -> Vec<Key> {
-    let mut names: Vec<String> = Vec::with_capacity(record.len());
-    for (index, name) in record.iter().enumerate() {
+fn header_names<'a>(record: impl Iterator<Item = &'a str>) -> Vec<Key> {
+    let mut names: Vec<String> = Vec::new();
+    for (index, name) in record.enumerate() {
         let name = name.trim();
         let base = if name.is_empty() {
             format!("column {}", index + 1)
@@ -305,8 +562,8 @@ const CONTAINER_KEYS: &[&str] = &[
 fn read_json(
     file: &str,
     text: &str,
-    records_key: &dyn Fn(&str) -> bool,
-) -> Result<RawFile, InputError> {
+    records_key: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<RawFile<'static>, InputError> {
     let value: Value = serde_json::from_str(text).map_err(|error| InputError {
         file: file.to_owned(),
         line: Some(error.line()),
@@ -357,35 +614,70 @@ fn read_json(
     Ok(out)
 }
 
-fn read_jsonl(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> RawFile {
+// A rejected line carries its whole explanation; it is the normal outcome of bad input, as in
+// record.rs, not an exceptional path worth boxing.
+#[allow(clippy::result_large_err)]
+fn read_jsonl(
+    file: &str,
+    text: &str,
+    records_key: &(dyn Fn(&str) -> bool + Sync),
+) -> RawFile<'static> {
+    // Every non-blank line is a record: its number is known before it is parsed, so the lines
+    // are parsed in parallel and kept in order.
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .collect();
+    let parsed: Vec<Result<RawRecord<'static>, Rejected>> = lines
+        .into_par_iter()
+        .enumerate()
+        .map(|(number, (index, line))| {
+            let at = source(file, number + 1, Some(index + 1));
+            match serde_json::from_str::<Value>(line) {
+                Ok(value) => object_record(at, value, records_key),
+                Err(error) => Err(reject(at, format!("invalid JSON on this line: {error}"))),
+            }
+        })
+        .collect();
     let mut out = RawFile::default();
-    let mut number = 0;
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        number += 1;
-        let at = source(file, number, Some(index + 1));
-        match serde_json::from_str::<Value>(line) {
-            Ok(value) => push_object(&mut out, at, value, records_key),
-            Err(error) => out
-                .rejected
-                .push(reject(at, format!("invalid JSON on this line: {error}"))),
+    for record in parsed {
+        match record {
+            Ok(record) => out.records.push(record),
+            Err(rejected) => out.rejected.push(rejected),
         }
     }
     out
 }
 
-fn push_object(out: &mut RawFile, at: Source, value: Value, records_key: &dyn Fn(&str) -> bool) {
+fn push_object(
+    out: &mut RawFile<'static>,
+    at: Source,
+    value: Value,
+    records_key: &(dyn Fn(&str) -> bool + Sync),
+) {
+    match object_record(at, value, records_key) {
+        Ok(record) => out.records.push(record),
+        Err(rejected) => out.rejected.push(rejected),
+    }
+}
+
+/// A JSON object as a flat record; anything else is rejected.
+#[allow(clippy::result_large_err)]
+fn object_record(
+    at: Source,
+    value: Value,
+    records_key: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<RawRecord<'static>, Rejected> {
     match value {
         Value::Object(object) => {
             let mut fields = Vec::new();
             flatten("", Value::Object(object), &at, records_key, &mut fields);
-            out.records.push(RawRecord { source: at, fields });
+            Ok(RawRecord { source: at, fields })
         }
         other => {
             let reason = format!("expected a JSON object, found {}", kind_of(&other));
-            out.rejected.push(reject(at, reason));
+            Err(reject(at, reason))
         }
     }
 }
@@ -416,8 +708,8 @@ fn flatten(
     path: &str,
     value: Value,
     at: &Source,
-    records_key: &dyn Fn(&str) -> bool,
-    out: &mut Vec<(Key, RawValue)>,
+    records_key: &(dyn Fn(&str) -> bool + Sync),
+    out: &mut Vec<(Key, RawValue<'static>)>,
 ) {
     let join = |key: &str| {
         if path.is_empty() {
@@ -453,13 +745,13 @@ fn flatten(
             } else {
                 out.push((
                     Key::from(path),
-                    RawValue::Text(Value::Array(elements).to_string()),
+                    RawValue::Text(Value::Array(elements).to_string().into()),
                 ));
             }
         }
         scalar => {
             if let Some(text) = scalar_text(&scalar) {
-                out.push((Key::from(path), RawValue::Text(text)));
+                out.push((Key::from(path), RawValue::Text(text.into())));
             }
         }
     }
@@ -498,7 +790,11 @@ fn without_comments(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> RawFile {
+fn read_markdown(
+    file: &str,
+    text: &str,
+    records_key: &(dyn Fn(&str) -> bool + Sync),
+) -> RawFile<'static> {
     let mut out = RawFile::default();
     let at = source(file, 1, Some(1));
     let (front, body) = match split_front_matter(text) {
@@ -567,26 +863,26 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
         return out;
     }
     for (key, value) in parts.key_values {
-        fields.push((Key::from(key), RawValue::Text(value)));
+        fields.push((Key::from(key), RawValue::Text(value.into())));
     }
     if !has(IncidentField::Id, &fields) {
         let stem = Path::new(file)
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or(file);
-        fields.push((Key::from("id"), RawValue::Text(stem.to_owned())));
+        fields.push((Key::from("id"), RawValue::Text(stem.to_owned().into())));
     }
     if let Some(title) = parts.title
         && !has(IncidentField::Title, &fields)
     {
-        fields.push((Key::from("title"), RawValue::Text(title)));
+        fields.push((Key::from("title"), RawValue::Text(title.into())));
     }
     let mut follow_ups = parts.follow_ups;
     for (heading, content) in parts.sections {
         if section_field(&heading) != Some(IncidentField::FollowUps) {
             fields.push((
                 Key::from(heading),
-                RawValue::Text(content.trim().to_owned()),
+                RawValue::Text(content.trim().to_owned().into()),
             ));
         }
     }
@@ -603,7 +899,10 @@ fn read_markdown(file: &str, text: &str, records_key: &dyn Fn(&str) -> bool) -> 
     }
     let narrative = parts.narrative.trim();
     if !narrative.is_empty() {
-        fields.push((Key::from("body"), RawValue::Text(narrative.to_owned())));
+        fields.push((
+            Key::from("body"),
+            RawValue::Text(narrative.to_owned().into()),
+        ));
     }
     out.records.push(RawRecord { source: at, fields });
     out
@@ -632,7 +931,7 @@ struct MarkdownParts {
     /// `Key: value` and `**Key:** value` lines naming an incident field, outside field sections.
     key_values: Vec<(String, String)>,
     /// Items of follow-up sections, checklist items anywhere, rows of action-item tables.
-    follow_ups: Vec<RawRecord>,
+    follow_ups: Vec<RawRecord<'static>>,
     /// Everything else.
     narrative: String,
 }
@@ -642,7 +941,11 @@ fn is_fence(line: &str) -> bool {
 }
 
 /// Split a Markdown body into its parts, line by line. Lines inside code fences are narrative.
-fn markdown_parts(body: &str, at: &Source, wanted: &dyn Fn(&str) -> bool) -> MarkdownParts {
+fn markdown_parts(
+    body: &str,
+    at: &Source,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> MarkdownParts {
     let mut parts = MarkdownParts::default();
     let mut section: Option<(String, String)> = None;
     let mut table: Vec<&str> = Vec::new();
@@ -789,7 +1092,7 @@ fn detail_key(key: &str) -> Option<&'static str> {
 
 /// The rows of a Markdown table of action items, as follow-up records, or `None` when the
 /// table is something else.
-fn action_item_rows(lines: &[&str], at: &Source) -> Option<Vec<RawRecord>> {
+fn action_item_rows(lines: &[&str], at: &Source) -> Option<Vec<RawRecord<'static>>> {
     let cells = |line: &str| -> Vec<String> {
         let inner = line.trim().trim_start_matches('|');
         let inner = inner.strip_suffix('|').unwrap_or(inner);
@@ -837,7 +1140,7 @@ fn action_item_rows(lines: &[&str], at: &Source) -> Option<Vec<RawRecord>> {
                 .iter()
                 .zip(cells(row))
                 .filter(|(_, cell)| !cell.is_empty())
-                .map(|(name, cell)| (Key::from(name.as_str()), RawValue::Text(cell)))
+                .map(|(name, cell)| (Key::from(name.as_str()), RawValue::Text(cell.into())))
                 .collect();
             RawRecord {
                 source: at.clone(),
@@ -881,13 +1184,14 @@ fn checkbox(item: &str) -> (Option<bool>, &str) {
 /// A follow-up from a list item: `Add an alert (@priya, due 2025-10-15) OPS-88` gives the
 /// title `Add an alert`, owner `priya`, due date `2025-10-15` and ticket `OPS-88`; a checkbox
 /// gives the status.
-fn follow_up_item(text: &str, checked: Option<bool>, at: &Source) -> Option<RawRecord> {
+fn follow_up_item(text: &str, checked: Option<bool>, at: &Source) -> Option<RawRecord<'static>> {
     let details = item_details(text);
     if details.title.is_empty() && details.ticket.is_none() {
         return None;
     }
     let mut fields = Vec::new();
-    let mut add = |key: &str, value: String| fields.push((Key::from(key), RawValue::Text(value)));
+    let mut add =
+        |key: &str, value: String| fields.push((Key::from(key), RawValue::Text(value.into())));
     if !details.title.is_empty() {
         add("title", details.title);
     }
@@ -1107,9 +1411,9 @@ mod tests {
             .contains(&name_key(key.rsplit('.').next().unwrap_or(key)).as_str())
     }
 
-    fn text_of(record: &RawRecord, key: &str) -> Option<String> {
+    fn text_of(record: &RawRecord<'_>, key: &str) -> Option<String> {
         record.fields.iter().find_map(|(k, v)| match v {
-            RawValue::Text(t) if &**k == key => Some(t.clone()),
+            RawValue::Text(t) if &**k == key => Some(t.to_string()),
             _ => None,
         })
     }
@@ -1142,6 +1446,111 @@ mod tests {
         assert_eq!(
             file.rejected[0].reason,
             "row has 1 fields, the header has 2"
+        );
+    }
+
+    /// The rows of a CSV as the csv crate reads them (the reader before chunked parsing):
+    /// (line, cells) of every row, the header first.
+    fn csv_crate_rows(text: &str) -> Vec<(usize, Vec<String>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let mut record = csv::StringRecord::new();
+        let mut rows = Vec::new();
+        while reader.read_record(&mut record).expect("valid UTF-8") {
+            let line = record.position().map(|p| p.line() as usize);
+            rows.push((
+                line.expect("a position"),
+                record.iter().map(str::to_owned).collect(),
+            ));
+        }
+        rows
+    }
+
+    /// Texts built from the bytes that matter to CSV: quotes, commas, line breaks, blanks.
+    fn tricky_csv_texts() -> Vec<String> {
+        let pieces = [
+            "a",
+            "b",
+            ",",
+            ",",
+            "\"",
+            "\"\"",
+            "\n",
+            "\n",
+            "\n\n",
+            " ",
+            "é",
+            "x\"y",
+            "\"q,\nr\"",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..3000)
+            .map(|_| {
+                let len = (next() % 40) as usize;
+                (0..len)
+                    .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn csv_rows_are_read_as_the_csv_crate_reads_them() {
+        for text in tricky_csv_texts() {
+            let mut rows = CsvRows::new(&text, 0, 1);
+            let mut ours = Vec::new();
+            while let Some((line, cells)) = rows.next_row() {
+                ours.push((
+                    line,
+                    cells.into_iter().map(String::from).collect::<Vec<_>>(),
+                ));
+            }
+            assert_eq!(ours, csv_crate_rows(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn csv_chunks_give_the_records_of_one_pass() {
+        for text in tricky_csv_texts() {
+            let whole = read_csv_in_chunks("f.csv", &text, usize::MAX);
+            for chunk in [1, 2, 5, 16] {
+                let chunked = read_csv_in_chunks("f.csv", &text, chunk);
+                assert_eq!(
+                    chunked.records, whole.records,
+                    "{text:?} in chunks of {chunk}"
+                );
+                assert_eq!(
+                    chunked.rejected, whole.rejected,
+                    "{text:?} in chunks of {chunk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn csv_cells_borrow_the_text_unless_escaped() {
+        let text = "id,title\n1,\"plain, quoted\"\n2,\"say \"\"hi\"\"\"\n3,\"a\"b\n";
+        let file = read_csv("f.csv", text);
+        let titles: Vec<_> = file
+            .records
+            .iter()
+            .map(|r| match &r.fields[1].1 {
+                RawValue::Text(Cow::Borrowed(t)) => format!("borrowed {t}"),
+                RawValue::Text(Cow::Owned(t)) => format!("owned {t}"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            titles,
+            ["borrowed plain, quoted", "owned say \"hi\"", "owned ab"]
         );
     }
 
@@ -1266,7 +1675,7 @@ mod tests {
     }
 
     /// Read a text with the line endings a test asks for, as the normalizer reads it.
-    fn read_with(format: Format, text: &str) -> RawFile {
+    fn read_with(format: Format, text: &str) -> RawFile<'_> {
         read_text("f", text, format, &no_records).unwrap()
     }
 

@@ -211,7 +211,7 @@ fn decide_order(
     let values = records
         .iter()
         .filter_map(|record| match lookup(record, column) {
-            Some(RawValue::Text(text)) if !context.is_null(text) => Some(text.as_str()),
+            Some(RawValue::Text(text)) if !context.is_null(text) => Some(text.as_ref()),
             _ => None,
         });
     let evidence = date_order_evidence(values);
@@ -256,12 +256,15 @@ fn decide_order(
     }
 }
 
-fn lookup<'r>(record: &'r RawRecord, column: &str) -> Option<&'r RawValue> {
+fn lookup<'r>(record: &'r RawRecord<'r>, column: &str) -> Option<&'r RawValue<'r>> {
     lookup_keyed(record, column).map(|(_, value)| value)
 }
 
 /// A record's cell of a column, with the column name as the record holds it.
-fn lookup_keyed<'r>(record: &'r RawRecord, column: &str) -> Option<(&'r str, &'r RawValue)> {
+fn lookup_keyed<'r>(
+    record: &'r RawRecord<'r>,
+    column: &str,
+) -> Option<(&'r str, &'r RawValue<'r>)> {
     record
         .fields
         .iter()
@@ -312,9 +315,9 @@ pub(crate) struct Outcome {
 
 /// Reads the fields of one record under a plan.
 struct FieldReader<'a, F> {
-    record: &'a RawRecord,
+    record: &'a RawRecord<'a>,
     /// The record's cell of each field (by position in `F::ALL`), found in one pass.
-    slots: Vec<Option<(&'a str, &'a RawValue)>>,
+    slots: Vec<Option<(&'a str, &'a RawValue<'a>)>>,
     plan: &'a FilePlan<F>,
     context: &'a Context<'a>,
     kind: RecordKind,
@@ -324,7 +327,7 @@ struct FieldReader<'a, F> {
 
 impl<'a, F: Field> FieldReader<'a, F> {
     fn new(
-        record: &'a RawRecord,
+        record: &'a RawRecord<'a>,
         plan: &'a FilePlan<F>,
         context: &'a Context<'a>,
         kind: RecordKind,
@@ -352,7 +355,7 @@ impl<'a, F: Field> FieldReader<'a, F> {
         self.plan.columns.fields.get(&field).map(String::as_str)
     }
 
-    fn raw(&self, field: F) -> Option<(&'a str, &'a RawValue)> {
+    fn raw(&self, field: F) -> Option<(&'a str, &'a RawValue<'a>)> {
         let index = F::ALL.iter().position(|f| *f == field)?;
         self.slots.get(index).copied().flatten()
     }
@@ -389,9 +392,9 @@ impl<'a, F: Field> FieldReader<'a, F> {
             .collect()
     }
 
-    fn text_of(&self, column: &'a str, value: &'a RawValue) -> Option<(&'a str, String)> {
+    fn text_of(&self, column: &'a str, value: &'a RawValue<'a>) -> Option<(&'a str, String)> {
         let text = match value {
-            RawValue::Text(text) => text.clone(),
+            RawValue::Text(text) => text.to_string(),
             RawValue::List(items) => items.join("; "),
             RawValue::Records(_) => return None,
         };
@@ -442,7 +445,7 @@ impl<'a, F: Field> FieldReader<'a, F> {
             .into_iter()
             .flatten()
             .filter_map(|column| lookup_keyed(self.record, column));
-        let cells: Vec<(&'a str, &'a RawValue)> =
+        let cells: Vec<(&'a str, &'a RawValue<'a>)> =
             self.raw(field).into_iter().chain(repeats).collect();
         let mut out: Vec<String> = Vec::new();
         for (column, value) in cells {
@@ -585,7 +588,7 @@ pub(crate) fn convert_incident(
 }
 
 enum Nested<'a> {
-    Record(&'a RawRecord),
+    Record(&'a RawRecord<'a>),
     Title(String),
 }
 
@@ -661,12 +664,14 @@ fn incident_fields(
             }
         }
     };
-    let incident = Incident {
+    let mut incident = Incident {
         started_at: reader.time(F::StartedAt)?,
         detected_at: reader.time(F::DetectedAt)?,
         acknowledged_at: reader.time(F::AcknowledgedAt)?,
         mitigated_at: reader.time(F::MitigatedAt)?,
         resolved_at: reader.time(F::ResolvedAt)?,
+        // Read after the other fields (below), so that their problems are reported first.
+        updated_at: None,
         title: reader.text(F::Title),
         severity,
         severity_raw,
@@ -691,8 +696,9 @@ fn incident_fields(
         extra: reader.extra(),
         id,
     };
-    let updated_at = reader.time(F::UpdatedAt)?;
+    incident.updated_at = reader.time(F::UpdatedAt)?;
     warn_time_order(reader, &incident);
+    let updated_at = incident.updated_at;
     Ok((incident, updated_at))
 }
 
