@@ -614,3 +614,58 @@ fn a_broken_catalogue_or_month_range_is_refused_with_the_reason() {
 fn toml_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
+
+#[test]
+fn review_timings_list_each_phase_on_stderr_and_change_no_output() {
+    let plain = tempfile::tempdir().expect("tempdir");
+    let timed = tempfile::tempdir().expect("tempdir");
+    review(plain.path());
+    let output = recur(&[
+        "review",
+        "--as-of",
+        "2026-11-01",
+        "--timings",
+        "--out",
+        timed.path().to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let header = stderr
+        .lines()
+        .position(|line| line.starts_with("phase "))
+        .unwrap_or_else(|| panic!("no timings table: {stderr}"));
+    let phases: Vec<&str> = stderr.lines().skip(header + 1).collect();
+    for phase in [
+        "read and normalize",
+        "  review: patterns (TF-IDF, SVD, k-means)",
+        "  review: factors",
+        "  review: recurrences",
+        "review",
+        "charts",
+        "tables (CSV, Parquet)",
+        "total",
+    ] {
+        let row = phases
+            .iter()
+            .find(|line| line.starts_with(&format!("{phase}  ")))
+            .unwrap_or_else(|| panic!("no row {phase:?}: {stderr}"));
+        // wall, CPU, peak and RSS columns after the name.
+        let numbers: Vec<&str> = row[phase.len()..].split_whitespace().collect();
+        assert_eq!(numbers.len(), 4, "{row}");
+        assert!(numbers[0].parse::<f64>().is_ok(), "{row}");
+    }
+    for file in ["report.json", "incidents.csv"] {
+        assert!(
+            std::fs::read(plain.path().join(file)).expect("read")
+                == std::fs::read(timed.path().join(file)).expect("read"),
+            "{file} differs with --timings"
+        );
+    }
+    // Without the flag, no table.
+    assert!(
+        !review(plain.path())
+            .stderr
+            .windows(6)
+            .any(|w| w == b"phase ")
+    );
+}

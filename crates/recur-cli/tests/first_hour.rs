@@ -307,3 +307,268 @@ fn the_checks_summary_speaks_of_one_report_in_the_singular() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("1 report checked: "), "{stdout}");
 }
+
+/// A webhook on 127.0.0.1 answering each post with the next status; the bodies come back.
+fn webhook_server(statuses: Vec<u16>) -> (String, std::sync::mpsc::Receiver<String>) {
+    slow_webhook_server(statuses, std::time::Duration::ZERO)
+}
+
+/// A webhook that waits `delay` before each answer.
+fn slow_webhook_server(
+    statuses: Vec<u16>,
+    delay: std::time::Duration,
+) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for status in statuses {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut data = Vec::new();
+            let mut buffer = [0u8; 8192];
+            // Read until the body announced by Content-Length is in.
+            while let Ok(n) = stream.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                data.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&data).into_owned();
+                let Some(end) = text.find("\r\n\r\n") else {
+                    continue;
+                };
+                let length: usize = text[..end]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                if data.len() >= end + 4 + length {
+                    let _ = sender.send(text[end + 4..].to_owned());
+                    break;
+                }
+            }
+            std::thread::sleep(delay);
+            let reply =
+                format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    (url, receiver)
+}
+
+#[test]
+fn followups_digest_and_reminders_reach_a_local_webhook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let digest = dir.path().join("digest");
+    let teams_overdue = items(&followups_json(&[]), "overdue_by_team").len();
+    let (url, received) = webhook_server(vec![200; teams_overdue]);
+    let output = succeeded(
+        Command::new(env!("CARGO_BIN_EXE_recur"))
+            .args(["followups", "--as-of", "2026-11-01", "--format", "json"])
+            .args(["--digest", path(&digest), "--notify-env", "RECUR_TEST_HOOK"])
+            .env("RECUR_TEST_HOOK", &url)
+            .current_dir(root())
+            .output()
+            .expect("run recur"),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let written: serde_json::Value =
+        serde_json::from_str(&read(&digest.join("digest.json"))).expect("digest.json");
+    assert_eq!(written["open"], json["open"]);
+    assert_eq!(written["overdue"], json["overdue"]);
+    for pair in items(&json, "overdue_by_owner") {
+        let owner = written["owners"]
+            .as_array()
+            .and_then(|owners| owners.iter().find(|o| o["owner"] == pair[0]))
+            .unwrap_or_else(|| panic!("{pair} in digest.json"));
+        assert_eq!(owner["overdue"], pair[1]);
+    }
+    assert!(digest.join("teams/payments.md").is_file());
+    assert!(
+        read(&digest.join("owners/laura-nowak.md")).starts_with("# Follow-ups of Laura Nowak (")
+    );
+    let bodies: Vec<String> = received.try_iter().collect();
+    assert_eq!(
+        bodies.len(),
+        teams_overdue,
+        "one reminder per team with overdue items"
+    );
+    let first: serde_json::Value = serde_json::from_str(&bodies[0]).expect("json body");
+    assert!(
+        first["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("*Overdue follow-ups of ")),
+        "{first}"
+    );
+    assert!(
+        !text(&output.stderr).contains(&url),
+        "the URL stays out of the logs"
+    );
+}
+
+#[test]
+fn a_webhook_that_keeps_failing_exits_2_naming_the_status_after_writing_the_digest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let digest = dir.path().join("digest");
+    let (url, received) = webhook_server(vec![500; 40]);
+    let output = recur(&[
+        "followups",
+        "--as-of",
+        "2026-11-01",
+        "--team",
+        "payments",
+        "--digest",
+        path(&digest),
+        "--notify",
+        &url,
+        "--notify-retries",
+        "1",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: the webhook did not take 1 of 1 reminders: team payments: HTTP status 500 after 2 attempts"),
+        "{stderr}"
+    );
+    assert_eq!(received.try_iter().count(), 2, "one retry");
+    assert!(
+        digest.join("digest.json").is_file(),
+        "written before posting"
+    );
+}
+
+#[test]
+fn a_dry_run_prints_the_reminders_and_posts_nothing() {
+    let output = succeeded(recur(&[
+        "followups",
+        "--as-of",
+        "2026-11-01",
+        "--team",
+        "payments",
+        "--dry-run",
+        "--notify-format",
+        "teams",
+        "--notify",
+        "http://127.0.0.1:9/never",
+    ]));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("would post the reminder of team payments ("),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\"contentType\":\"application/vnd.microsoft.card.adaptive\""),
+        "{stdout}"
+    );
+    let error = recur(&["followups", "--notify-env", "RECUR_SURELY_UNSET_VARIABLE"]);
+    assert_eq!(error.status.code(), Some(2));
+    assert!(
+        text(&error.stderr).contains("environment variable RECUR_SURELY_UNSET_VARIABLE is not set")
+    );
+}
+
+#[test]
+fn check_with_a_review_date_flags_late_reports_by_updated_at_or_file_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let complete = read(&root().join("tests/fixtures/incomplete/complete.md"));
+    let touched = dir.path().join("touched.md");
+    std::fs::write(&touched, &complete).expect("write");
+    let modified = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_773_050_400); // 2026-03-09 10:00 UTC
+    std::fs::File::options()
+        .write(true)
+        .open(&touched)
+        .and_then(|file| file.set_modified(modified))
+        .expect("set the modification time");
+    let recorded = complete.replacen(
+        "---\n",
+        "---\nid: recorded\nupdated: 2026-03-01T00:00:00Z\n",
+        1,
+    );
+    std::fs::write(dir.path().join("recorded.md"), recorded).expect("write");
+    let output = succeeded(recur(&[
+        "check",
+        path(dir.path()),
+        "--review-date",
+        "2026-03-10",
+        "--format",
+        "json",
+    ]));
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let late: Vec<(&str, &str)> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|f| f["rule"] == "late")
+        .map(|f| {
+            (
+                f["incident_id"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        late,
+        [(
+            "touched",
+            "not ready for the pre-read: last updated 2026-03-09 10:00 UTC (the file's modification time: the report has no updated_at), after the pre-read deadline 2026-03-08 (2 days before the review on 2026-03-10)"
+        )],
+        "the report with updated_at 2026-03-01 is on time"
+    );
+    let lead = succeeded(recur(&[
+        "check",
+        path(dir.path()),
+        "--review-date",
+        "2026-03-10",
+        "--lead-days",
+        "0",
+        "--format",
+        "json",
+    ]));
+    assert!(
+        !text(&lead.stdout).contains("\"late\""),
+        "updated before the review itself"
+    );
+    let bad = recur(&["check", "--review-date", "soon"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("--review-date \"soon\""),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+/// `recur followups` reminding team payments through `url`: it fails (exit 2) with `error`.
+fn reminding_payments_fails(url: &str, extra: &[&str], error: &str) {
+    let mut args = vec![
+        "followups",
+        "--as-of",
+        "2026-11-01",
+        "--team",
+        "payments",
+        "--notify",
+        url,
+    ];
+    args.extend_from_slice(extra);
+    let output = recur(&args);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains(error), "{stderr}");
+}
+
+#[test]
+fn a_404_is_not_retried_and_a_slow_webhook_times_out() {
+    let (url, received) = webhook_server(vec![404; 5]);
+    reminding_payments_fails(&url, &[], "team payments: HTTP status 404 after 1 attempt");
+    assert_eq!(received.try_iter().count(), 1, "a 404 does not fix itself");
+    let (url, _received) = slow_webhook_server(vec![200; 5], std::time::Duration::from_secs(3));
+    reminding_payments_fails(
+        &url,
+        &["--notify-timeout", "0.3", "--notify-retries", "1"],
+        "team payments: no answer (timed out) after 2 attempts",
+    );
+}

@@ -23,6 +23,13 @@
 //!   or more severe (or one whose required fields list `follow_ups`) has no follow-up.
 //! - [`Rule::Unreadable`]: a record the normalizer rejected ([`unreadable_findings`]); its
 //!   report cannot be checked at all, so it counts as not complete.
+//! - [`Rule::Blame`]: the root cause stops at a person (one of `blame_phrases`, "human error",
+//!   "someone forgot", "didn't follow the process", with none of `systemic_phrases` after it,
+//!   such as "because" or "nothing validated"), or the root cause or summary names a person of
+//!   the record (its owner, a follow-up's owner, a `participant_fields` column): ask what made
+//!   the error possible, and name roles rather than people. `blameless = false` turns it off.
+//! - [`Rule::Late`]: with a [`PreRead`] deadline ([`late_findings`]), a report that is
+//!   incomplete, or was last updated after the deadline (`lead_days` before the review).
 //!
 //! A field holding a placeholder counts as present for [`Rule::MissingField`], and the root
 //! cause rules look only at a root cause that is not a placeholder, so one problem gives one
@@ -75,6 +82,17 @@ pub struct Rules {
     pub generic_root_causes: Vec<String>,
     /// Values that mean "not written yet" (`TBD`, `TODO`, …).
     pub placeholders: Vec<String>,
+    /// Whether [`Rule::Blame`] is checked. Default true.
+    pub blameless: bool,
+    /// Phrases of a root cause that stops at a person ("human error", "someone forgot", …),
+    /// compared as words ignoring case and punctuation. Default: see `data/rules/default.toml`.
+    pub blame_phrases: Vec<String>,
+    /// Phrases that, after a blame phrase, carry the root cause on to what made the error
+    /// possible ("because", "nothing validated", …), so it does not stop at the person.
+    pub systemic_phrases: Vec<String>,
+    /// Extra columns (by their folded name) that list the people of an incident, besides its
+    /// owner and the follow-ups' owners. Default `participants`, `responders`, `attendees`, ….
+    pub participant_fields: Vec<String>,
 }
 
 impl Default for Rules {
@@ -152,6 +170,61 @@ impl Default for Rules {
                 "to be confirmed",
                 "TBC",
             ]),
+            blameless: true,
+            blame_phrases: strings(&[
+                "human error",
+                "operator error",
+                "user error",
+                "engineer error",
+                "human mistake",
+                "someone forgot",
+                "somebody forgot",
+                "forgot to",
+                "didn't follow the process",
+                "did not follow the process",
+                "didn't follow the runbook",
+                "did not follow the runbook",
+                "didn't follow procedure",
+                "did not follow procedure",
+                "failed to follow the process",
+                "failed to follow the runbook",
+                "not following the process",
+                "careless",
+                "carelessness",
+                "negligence",
+                "fat finger",
+                "fat fingered",
+                "should have known",
+                "should have checked",
+                "lack of attention",
+                "made a mistake",
+            ]),
+            systemic_phrases: strings(&[
+                "because",
+                "since",
+                "due to",
+                "allowed",
+                "allowing",
+                "nothing",
+                "no check",
+                "no validation",
+                "no safeguard",
+                "no guard",
+                "without",
+                "did not prevent",
+                "didn't prevent",
+                "lacked",
+                "missing",
+                "made it easy",
+                "made it possible",
+            ]),
+            participant_fields: strings(&[
+                "participants",
+                "responders",
+                "attendees",
+                "authors",
+                "on call",
+            ]),
         }
     }
 }
@@ -185,7 +258,8 @@ pub enum RulesError {
     /// `restated_symptom_share` outside `(0, 1]`.
     #[error("restated_symptom_share is {0}, expected a share above 0 and at most 1")]
     RestatedShare(f64),
-    /// An empty placeholder or generic root cause, which would match every value.
+    /// An empty placeholder, generic root cause or blame phrase, which would match every
+    /// value.
     #[error("{0} holds an empty string, which would match every value")]
     EmptyEntry(&'static str),
 }
@@ -199,6 +273,10 @@ struct RulesFile {
     restated_symptom_share: Option<f64>,
     generic_root_causes: Option<Vec<String>>,
     placeholders: Option<Vec<String>>,
+    blameless: Option<bool>,
+    blame_phrases: Option<Vec<String>>,
+    systemic_phrases: Option<Vec<String>>,
+    participant_fields: Option<Vec<String>>,
 }
 
 impl Rules {
@@ -263,6 +341,33 @@ impl Rules {
             }
             rules.placeholders = list;
         }
+        if let Some(on) = file.blameless {
+            rules.blameless = on;
+        }
+        for (name, given, slot) in [
+            (
+                "blame_phrases",
+                file.blame_phrases,
+                &mut rules.blame_phrases,
+            ),
+            (
+                "systemic_phrases",
+                file.systemic_phrases,
+                &mut rules.systemic_phrases,
+            ),
+            (
+                "participant_fields",
+                file.participant_fields,
+                &mut rules.participant_fields,
+            ),
+        ] {
+            if let Some(list) = given {
+                if list.iter().any(|item| fold_words(item).is_empty()) {
+                    return Err(RulesError::EmptyEntry(name));
+                }
+                *slot = list;
+            }
+        }
         Ok(rules)
     }
 
@@ -283,7 +388,7 @@ impl FromStr for Rules {
 }
 
 /// The fields a rules file may require: every field of a report except the id (always there)
-/// and `updated_at` (not kept).
+/// and `updated_at` (kept by the tool, not written by the author; see [`Rule::Late`]).
 fn requirable(field: IncidentField) -> bool {
     !matches!(field, IncidentField::Id | IncidentField::UpdatedAt)
 }
@@ -333,6 +438,10 @@ pub enum Rule {
     NoFollowUps,
     /// The record could not be read (the normalizer rejected it), so it cannot be checked.
     Unreadable,
+    /// The root cause stops at a person, or the root cause or summary names one.
+    Blame,
+    /// Not ready for the pre-read: incomplete, or last updated after the deadline.
+    Late,
 }
 
 impl Rule {
@@ -349,6 +458,8 @@ impl Rule {
             Self::TimestampsOutOfOrder => "timestamps_out_of_order",
             Self::NoFollowUps => "no_follow_ups",
             Self::Unreadable => "unreadable",
+            Self::Blame => "blame",
+            Self::Late => "late",
         }
     }
 }
@@ -385,6 +496,127 @@ pub fn unreadable_findings(rejected: &[Rejected]) -> Vec<Finding> {
             field: record.field.clone(),
             message: format!("record rejected: {}", record.reason),
             source: record.source.clone(),
+        })
+        .collect()
+}
+
+/// The pre-read deadline of a review: reports are final `lead_days` before it, so people can
+/// read them beforehand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PreRead {
+    /// When the review takes place.
+    pub review_date: DateTime<Utc>,
+    /// Days before the review by which reports are final. Default 2.
+    pub lead_days: u32,
+}
+
+impl PreRead {
+    /// The deadline of a review on `review_date`, `lead_days` 2.
+    pub fn new(review_date: DateTime<Utc>) -> Self {
+        Self {
+            review_date,
+            lead_days: 2,
+        }
+    }
+
+    /// The last moment a report may change: `lead_days` before the review.
+    pub fn deadline(&self) -> DateTime<Utc> {
+        self.review_date - chrono::Duration::days(i64::from(self.lead_days))
+    }
+}
+
+/// When a report was last updated, and where that was learned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastUpdate {
+    /// The report's own `updated_at`.
+    Recorded(DateTime<Utc>),
+    /// The modification time of its Markdown file (it has no `updated_at`).
+    FileModified(DateTime<Utc>),
+}
+
+impl LastUpdate {
+    /// The time, wherever it came from.
+    pub fn at(self) -> DateTime<Utc> {
+        match self {
+            Self::Recorded(at) | Self::FileModified(at) => at,
+        }
+    }
+}
+
+/// When an incident's report was last updated: its `updated_at`, else, for a Markdown
+/// postmortem, its file's modification time from `file_modified` (by source file name; the
+/// library reads no file, so the caller gives them).
+pub fn last_update(
+    incident: &Incident,
+    file_modified: &BTreeMap<String, DateTime<Utc>>,
+) -> Option<LastUpdate> {
+    if let Some(at) = incident.updated_at {
+        return Some(LastUpdate::Recorded(at));
+    }
+    let markdown =
+        crate::normalize::read::Format::from_path(std::path::Path::new(&incident.source.file))
+            == Some(crate::normalize::read::Format::Markdown);
+    markdown
+        .then(|| file_modified.get(&incident.source.file).copied())
+        .flatten()
+        .map(LastUpdate::FileModified)
+}
+
+/// One [`Rule::Late`] finding per incident not ready for the pre-read of `pre_read`: one with
+/// completeness `findings` (from [`check_incidents`]), or whose [`last_update`] is after the
+/// deadline. A report whose last update is unknown is late only when incomplete. In the order
+/// of `incidents`.
+pub fn late_findings(
+    incidents: &[Incident],
+    findings: &[Finding],
+    pre_read: &PreRead,
+    file_modified: &BTreeMap<String, DateTime<Utc>>,
+) -> Vec<Finding> {
+    let mut open: BTreeMap<&str, usize> = BTreeMap::new();
+    for finding in findings.iter().filter(|f| f.rule != Rule::Late) {
+        *open.entry(finding.incident_id.as_str()).or_default() += 1;
+    }
+    let deadline = pre_read.deadline();
+    let day = |at: DateTime<Utc>| at.format("%Y-%m-%d").to_string();
+    let review = format!(
+        "the pre-read deadline {} ({} day{} before the review on {})",
+        day(deadline),
+        pre_read.lead_days,
+        if pre_read.lead_days == 1 { "" } else { "s" },
+        day(pre_read.review_date)
+    );
+    incidents
+        .iter()
+        .filter_map(|incident| {
+            let to_fix = open
+                .get(incident.id.as_str())
+                .map(|n| format!("{n} thing{} to fix", if *n == 1 { "" } else { "s" }));
+            let updated = last_update(incident, file_modified).filter(|u| u.at() > deadline);
+            let updated_text = updated.map(|update| {
+                let how = match update {
+                    LastUpdate::Recorded(_) => "",
+                    LastUpdate::FileModified(_) => {
+                        " (the file's modification time: the report has no updated_at)"
+                    }
+                };
+                format!(
+                    "last updated {}{how}, after {review}",
+                    update.at().format("%Y-%m-%d %H:%M UTC")
+                )
+            });
+            let message = match (to_fix, updated_text) {
+                (None, None) => return None,
+                (Some(to_fix), None) => format!("{to_fix}, with {review}"),
+                (None, Some(updated)) => updated,
+                (Some(to_fix), Some(updated)) => format!("{to_fix}, and {updated}"),
+            };
+            Some(Finding {
+                incident_id: incident.id.clone(),
+                rule: Rule::Late,
+                field: updated.map(|_| "updated_at".to_owned()),
+                message: format!("not ready for the pre-read: {message}"),
+                source: incident.source.clone(),
+            })
         })
         .collect()
 }
@@ -554,6 +786,12 @@ struct Checker<'a> {
     hints: Vec<String>,
     /// Generic root causes, folded to words.
     generic: BTreeSet<String>,
+    /// Blame phrases, folded to words.
+    blame_phrases: Vec<String>,
+    /// Systemic phrases, folded to words.
+    systemic_phrases: Vec<String>,
+    /// Participant columns, folded to words.
+    participant_fields: BTreeSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -574,6 +812,17 @@ impl<'a> Checker<'a> {
                 .generic_root_causes
                 .iter()
                 .map(|g| without_article(&fold_words(g)).to_owned())
+                .collect(),
+            blame_phrases: rules.blame_phrases.iter().map(|p| fold_words(p)).collect(),
+            systemic_phrases: rules
+                .systemic_phrases
+                .iter()
+                .map(|p| fold_words(p))
+                .collect(),
+            participant_fields: rules
+                .participant_fields
+                .iter()
+                .map(|p| fold_words(p))
                 .collect(),
         }
     }
@@ -643,6 +892,9 @@ impl<'a> Checker<'a> {
             && self.placeholder(root_cause).is_none()
         {
             self.root_cause(incident, root_cause, &mut add);
+        }
+        if self.rules.blameless {
+            self.blame(incident, &mut add);
         }
 
         if needs_follow_ups && incident.follow_ups.is_empty() {
@@ -788,6 +1040,98 @@ impl<'a> Checker<'a> {
                 &incident.source,
             );
         }
+    }
+
+    /// [`Rule::Blame`]: a root cause that stops at a person, or a root cause or summary that
+    /// names one of the record's people. A root cause that is a placeholder or a generic phrase
+    /// already has its finding.
+    fn blame(
+        &self,
+        incident: &Incident,
+        add: &mut impl FnMut(Rule, Option<String>, String, &Source),
+    ) {
+        let people = self.people_of(incident);
+        if let Some(root_cause) = incident.root_cause.as_deref()
+            && self.placeholder(root_cause).is_none()
+        {
+            let folded = fold_words(root_cause);
+            let message = if self.generic.contains(without_article(&folded)) {
+                None
+            } else if let Some(phrase) = self.stops_at_person(&folded) {
+                Some(format!(
+                    "root cause stops at a person ({phrase:?}): ask what made the error possible or easy, and what would have caught it"
+                ))
+            } else {
+                named_person(root_cause, &people).map(|person| {
+                    format!(
+                        "root cause names {person}: name the role, and ask what made the error possible rather than who made it"
+                    )
+                })
+            };
+            if let Some(message) = message {
+                add(
+                    Rule::Blame,
+                    Some("root_cause".to_owned()),
+                    message,
+                    &incident.source,
+                );
+            }
+        }
+        if let Some(person) = incident
+            .summary
+            .as_deref()
+            .and_then(|summary| named_person(summary, &people))
+        {
+            add(
+                Rule::Blame,
+                Some("summary".to_owned()),
+                format!(
+                    "summary names {person}: name the role (the on-call engineer, the deployer) rather than the person"
+                ),
+                &incident.source,
+            );
+        }
+    }
+
+    /// The first blame phrase of a folded root cause that no systemic phrase follows.
+    fn stops_at_person(&self, folded: &str) -> Option<&str> {
+        let padded = format!(" {folded} ");
+        self.blame_phrases
+            .iter()
+            .zip(&self.rules.blame_phrases)
+            .find_map(|(phrase, original)| {
+                let at = padded.find(&format!(" {phrase} "))?;
+                let rest = &padded[at + phrase.len() + 1..];
+                let carried_on = self
+                    .systemic_phrases
+                    .iter()
+                    .any(|systemic| rest.contains(&format!(" {systemic} ")));
+                (!carried_on).then_some(original.trim())
+            })
+    }
+
+    /// The people of a record: its owner, its follow-ups' owners, and the names listed in its
+    /// participant columns.
+    fn people_of<'i>(&self, incident: &'i Incident) -> Vec<&'i str> {
+        let mut people: Vec<&str> = incident
+            .owner
+            .iter()
+            .chain(incident.follow_ups.iter().filter_map(|f| f.owner.as_ref()))
+            .map(String::as_str)
+            .collect();
+        for (key, value) in &incident.extra {
+            if self.participant_fields.contains(&fold_words(key)) {
+                people.extend(
+                    value
+                        .split([',', ';', '/', '\n'])
+                        .map(str::trim)
+                        .filter(|name| !name.is_empty()),
+                );
+            }
+        }
+        people.sort_unstable();
+        people.dedup();
+        people
     }
 
     /// The placeholder a value holds, described for a message, if it holds one.
@@ -996,6 +1340,47 @@ fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// The first of `people` that `text` names: a person's full name (two words or more, a
+/// handle such as `rui.alves` read as `rui alves`), ignoring case; or the first name of such a
+/// person, written with a capital inside a sentence ("the deploy Rui ran"). One-word names are
+/// left alone: they are as often a team or a role.
+fn named_person(text: &str, people: &[&str]) -> Option<String> {
+    let padded = format!(" {} ", fold_words(text));
+    people.iter().find_map(|person| {
+        let words = fold_words(person);
+        let mut parts = words.split(' ');
+        let first = parts.next()?;
+        parts.next()?;
+        if padded.contains(&format!(" {words} ")) {
+            return Some(format!("{person:?}"));
+        }
+        let capitalized: String = first
+            .chars()
+            .take(1)
+            .flat_map(char::to_uppercase)
+            .chain(first.chars().skip(1))
+            .collect();
+        (first.chars().count() >= 3 && mid_sentence_word(text, &capitalized))
+            .then(|| format!("{person:?} (as {capitalized:?})"))
+    })
+}
+
+/// Whether `word` occurs in `text` as a whole word, not at the start of a sentence.
+fn mid_sentence_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(start, _)| {
+        let before = text[..start].chars().next_back();
+        let after = text[start + word.len()..].chars().next();
+        let sentence_start = text[..start]
+            .trim_end()
+            .chars()
+            .next_back()
+            .is_none_or(|c| ".!?:".contains(c));
+        !before.is_some_and(char::is_alphanumeric)
+            && !after.is_some_and(char::is_alphanumeric)
+            && !sentence_start
+    })
+}
+
 /// Common English words that say nothing about a cause.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because",
@@ -1070,6 +1455,28 @@ mod tests {
         (
             "no-follow-ups.md",
             include_str!("../../../tests/fixtures/incomplete/no-follow-ups.md"),
+        ),
+        (
+            "blame-stops-at-person.md",
+            include_str!("../../../tests/fixtures/incomplete/blame-stops-at-person.md"),
+        ),
+        (
+            "blame-names-person.md",
+            include_str!("../../../tests/fixtures/incomplete/blame-names-person.md"),
+        ),
+        (
+            "blame-names-participant-in-summary.md",
+            include_str!(
+                "../../../tests/fixtures/incomplete/blame-names-participant-in-summary.md"
+            ),
+        ),
+        (
+            "systemic-root-cause.md",
+            include_str!("../../../tests/fixtures/incomplete/systemic-root-cause.md"),
+        ),
+        (
+            "slip-with-its-cause.md",
+            include_str!("../../../tests/fixtures/incomplete/slip-with-its-cause.md"),
         ),
     ];
 
@@ -1651,6 +2058,8 @@ mod tests {
             Rule::TimestampsOutOfOrder,
             Rule::NoFollowUps,
             Rule::Unreadable,
+            Rule::Blame,
+            Rule::Late,
         ] {
             assert_eq!(serde_json::to_value(rule).unwrap(), rule.as_str());
         }
@@ -1703,5 +2112,206 @@ mod tests {
             ..finding.clone()
         };
         assert!(github_annotation(&anonymous).contains("::record rejected: "));
+    }
+
+    #[test]
+    fn blame_flags_a_root_cause_stopping_at_a_person_or_naming_one() {
+        assert_eq!(
+            found("blame-stops-at-person.md"),
+            one(Rule::Blame, "root_cause")
+        );
+        assert_eq!(
+            found("blame-names-person.md"),
+            one(Rule::Blame, "root_cause")
+        );
+        assert_eq!(
+            found("blame-names-participant-in-summary.md"),
+            one(Rule::Blame, "summary")
+        );
+        let messages: Vec<String> = ["blame-stops-at-person.md", "blame-names-person.md"]
+            .iter()
+            .flat_map(|name| check_incidents(&[fixture(name)], &Rules::default()))
+            .map(|finding| finding.message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "root cause stops at a person (\"human error\"): ask what made the error possible or easy, and what would have caught it",
+                "root cause names \"rui.alves\": name the role, and ask what made the error possible rather than who made it",
+            ]
+        );
+        let summary = check_incidents(
+            &[fixture("blame-names-participant-in-summary.md")],
+            &Rules::default(),
+        );
+        assert!(
+            summary[0]
+                .message
+                .starts_with("summary names \"Priya Raman\" (as \"Priya\")"),
+            "{}",
+            summary[0].message
+        );
+    }
+
+    #[test]
+    fn a_systemic_root_cause_is_not_blame() {
+        assert_eq!(found("systemic-root-cause.md"), []);
+        // A slip that goes on to what made it possible does not stop at the person.
+        assert_eq!(found("slip-with-its-cause.md"), []);
+        let rules = |root_cause: &str| rules_for(&incident(root_cause), &Rules::default());
+        assert!(
+            !rules("the deploy script allowed a typo in the hostname to reach production because nothing validated it")
+                .contains(&(Rule::Blame, Some("root_cause".to_owned())))
+        );
+        assert!(
+            rules(
+                "the migration ran against the primary because someone forgot to switch the target"
+            )
+            .contains(&(Rule::Blame, Some("root_cause".to_owned()))),
+            "a cause given before the slip does not carry it on"
+        );
+        // A bare "human error" names no cause: one finding, not two.
+        assert_eq!(
+            rules("human error")
+                .iter()
+                .filter(|(rule, _)| *rule == Rule::Blame)
+                .count(),
+            0
+        );
+    }
+
+    #[test]
+    fn blame_is_switchable_and_its_lists_replaceable() {
+        let off: Rules = "blameless = false\n".parse().unwrap();
+        assert_eq!(
+            check_incidents(&[fixture("blame-stops-at-person.md")], &off),
+            []
+        );
+        let own: Rules = "blame_phrases = [\"pebkac\"]\n".parse().unwrap();
+        assert_eq!(
+            check_incidents(&[fixture("blame-stops-at-person.md")], &own),
+            [],
+            "a list given replaces the default one"
+        );
+        let flagged = rules_for(
+            &incident("PEBKAC on the admin console, again and again"),
+            &own,
+        );
+        assert!(flagged.contains(&(Rule::Blame, Some("root_cause".to_owned()))));
+        assert_eq!(
+            Rules::from_toml("systemic_phrases = [\"because\", \" \"]"),
+            Err(RulesError::EmptyEntry("systemic_phrases"))
+        );
+        assert!(Rules::from_toml("blameless = \"yes\"").is_err());
+    }
+
+    #[test]
+    fn one_word_names_and_sentence_starts_are_not_people() {
+        let people = ["search", "Will Park", "rui.alves"];
+        assert_eq!(named_person("The search index filled up", &people), None);
+        assert_eq!(
+            named_person("Will the volume fill again? Yes.", &people),
+            None
+        );
+        assert_eq!(
+            named_person("the volume filled after Will restarted it", &people),
+            Some("\"Will Park\" (as \"Will\")".to_owned())
+        );
+        assert_eq!(
+            named_person("RUI ALVES restarted it", &people),
+            Some("\"rui.alves\"".to_owned())
+        );
+    }
+
+    fn day(d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn late_reports_are_incomplete_or_updated_after_the_deadline() {
+        let pre_read = PreRead::new(day(10, 9));
+        assert_eq!(pre_read.deadline(), day(8, 9));
+        let report = |id: &str, file: &str, updated: Option<DateTime<Utc>>| Incident {
+            id: id.to_owned(),
+            updated_at: updated,
+            source: Source {
+                file: file.to_owned(),
+                ..Source::default()
+            },
+            ..Incident::default()
+        };
+        let incidents = [
+            report("on-time", "a.csv", Some(day(7, 12))),
+            report("updated-late", "a.csv", Some(day(9, 8))),
+            report("no-date", "b.csv", None),
+            report("md-touched", "pm/x.md", None),
+            report("md-recorded", "pm/y.md", Some(day(1, 0))),
+            report("incomplete", "a.csv", Some(day(1, 0))),
+        ];
+        let findings = vec![Finding {
+            incident_id: "incomplete".to_owned(),
+            rule: Rule::MissingField,
+            field: Some("owner".to_owned()),
+            message: "owner is missing".to_owned(),
+            source: Source::default(),
+        }];
+        let modified = BTreeMap::from([
+            ("pm/x.md".to_owned(), day(9, 17)),
+            ("pm/y.md".to_owned(), day(9, 17)),
+            ("b.csv".to_owned(), day(9, 17)),
+        ]);
+        let late = late_findings(&incidents, &findings, &pre_read, &modified);
+        let summary: Vec<(&str, Option<&str>, &str)> = late
+            .iter()
+            .map(|f| {
+                (
+                    f.incident_id.as_str(),
+                    f.field.as_deref(),
+                    f.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "updated-late",
+                    Some("updated_at"),
+                    "not ready for the pre-read: last updated 2026-03-09 08:00 UTC, after the pre-read deadline 2026-03-08 (2 days before the review on 2026-03-10)"
+                ),
+                (
+                    "md-touched",
+                    Some("updated_at"),
+                    "not ready for the pre-read: last updated 2026-03-09 17:00 UTC (the file's modification time: the report has no updated_at), after the pre-read deadline 2026-03-08 (2 days before the review on 2026-03-10)"
+                ),
+                (
+                    "incomplete",
+                    None,
+                    "not ready for the pre-read: 1 thing to fix, with the pre-read deadline 2026-03-08 (2 days before the review on 2026-03-10)"
+                ),
+            ]
+        );
+        assert!(late.iter().all(|f| f.rule == Rule::Late));
+        assert_eq!(
+            last_update(&incidents[3], &modified),
+            Some(LastUpdate::FileModified(day(9, 17)))
+        );
+        assert_eq!(last_update(&incidents[2], &modified), None, "not Markdown");
+    }
+
+    #[test]
+    fn updated_at_is_read_from_front_matter_and_columns_and_merged_to_the_latest() {
+        let markdown = "---\nid: INC-9\ntitle: t\nlast_updated: 2026-03-09T08:00:00Z\n---\n\n## Summary\n\ns\n";
+        let out = normalize_str("pm.md", markdown, None, &NormalizeOptions::default());
+        assert_eq!(out.incidents[0].updated_at, Some(day(9, 8)));
+        let csv =
+            "id,title,Last Modified\nINC-1,a,2026-03-01T00:00:00Z\nINC-1,a,2026-03-09T08:00:00Z\n";
+        let out = normalize_str("a.csv", csv, None, &NormalizeOptions::default());
+        assert_eq!(out.incidents.len(), 1, "{out:?}");
+        assert_eq!(out.incidents[0].updated_at, Some(day(9, 8)));
+        let bad = "id,title,updated\nINC-2,a,yesterday-ish\n";
+        let out = normalize_str("b.csv", bad, None, &NormalizeOptions::default());
+        assert_eq!(out.rejected.len(), 1);
+        assert_eq!(out.rejected[0].field.as_deref(), Some("updated_at"));
     }
 }

@@ -36,6 +36,11 @@ pub struct Incident {
     pub mitigated_at: Option<DateTime<Utc>>,
     /// When it was resolved.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// When its report was last updated (an `updated_at` column, Markdown front matter
+    /// `updated` / `last_updated`), when the source says; `recur check --review-date` compares
+    /// it with the pre-read deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
     /// Affected services.
     pub services: Vec<String>,
     /// Teams involved or owning the incident.

@@ -137,6 +137,10 @@ pub fn incident_columns() -> Vec<Column<Incident>> {
             cell: |i| Cell::Time(i.resolved_at),
         },
         Column {
+            name: "updated_at",
+            cell: |i| Cell::Time(i.updated_at),
+        },
+        Column {
             name: "time_to_detect_hours",
             cell: |i| hours(i.time_to_detect()),
         },

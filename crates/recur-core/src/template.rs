@@ -485,6 +485,8 @@ mod tests {
             acknowledged_at: Some(at("2025-03-04T10:35:00Z")),
             mitigated_at: Some(at("2025-03-04T11:02:00Z")),
             resolved_at: Some(at("2025-03-04T12:40:00Z")),
+            // Kept by the tool, not written by the author: not in the template.
+            updated_at: None,
             services: strings("services"),
             teams: strings("teams"),
             owner: text("owner"),

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use recur_core::{FollowUp, FollowUpStatus, Incident};
 use serde::{Deserialize, Serialize};
 
+use crate::review::Period;
 use crate::trends::month_label_of;
 
 /// Teams, their managers and members.
@@ -158,6 +159,134 @@ pub struct Accountability {
     /// Per team and month of the trend window: follow-ups due that month and the share done
     /// by their due date.
     pub monthly: Vec<TeamMonth>,
+    /// Incidents of the period that touched several teams, with the affected teams that have
+    /// no follow-up of their own ([`teams_that_should_act`]).
+    pub teams_that_should_act: Vec<SharedIncident>,
+}
+
+/// An incident of the period that touched several teams, and which of them took no
+/// follow-up of their own. (A shared framework broke many client teams: the framework team
+/// improves its tests; the client teams may want stricter tests on their critical paths.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SharedIncident {
+    /// The incident.
+    pub incident_id: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// When it occurred.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// The teams it touched (its `teams`).
+    pub teams: Vec<String>,
+    /// Of those, the teams responsible for at least one of its follow-ups.
+    pub with_follow_ups: Vec<String>,
+    /// Of those, the teams without a follow-up of their own.
+    pub without_follow_ups: Vec<String>,
+}
+
+/// For each incident of `period` whose `teams` name two or more teams, the teams without a
+/// follow-up of their own (by [`responsible_team`], names compared ignoring case), when there
+/// is any; oldest first. Linear in the incidents and their follow-ups.
+pub fn teams_that_should_act(
+    incidents: &[Incident],
+    period: &Period,
+    roster: Option<&Roster>,
+) -> Vec<SharedIncident> {
+    let mut out: Vec<SharedIncident> = incidents
+        .iter()
+        .filter(|incident| incident.occurred_at().is_some_and(|at| period.contains(at)))
+        .filter_map(|incident| {
+            let mut teams: Vec<String> = Vec::new();
+            for team in &incident.teams {
+                if !teams.iter().any(|t| t.eq_ignore_ascii_case(team)) {
+                    teams.push(team.clone());
+                }
+            }
+            if teams.len() < 2 {
+                return None;
+            }
+            let acting: Vec<String> = incident
+                .follow_ups
+                .iter()
+                .map(|follow_up| responsible_team(follow_up, incident, roster))
+                .collect();
+            let (with, without): (Vec<String>, Vec<String>) = teams
+                .iter()
+                .cloned()
+                .partition(|team| acting.iter().any(|a| a.eq_ignore_ascii_case(team)));
+            (!without.is_empty()).then(|| SharedIncident {
+                incident_id: incident.id.clone(),
+                title: incident.title.clone(),
+                occurred_at: incident.occurred_at(),
+                teams,
+                with_follow_ups: with,
+                without_follow_ups: without,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.occurred_at, &a.incident_id).cmp(&(b.occurred_at, &b.incident_id)));
+    out
+}
+
+/// Shared incidents listed in the Markdown report at most; report.json has them all.
+pub const MAX_SHARED_LISTED: usize = 20;
+
+/// The Markdown section of the accountability part: the teams that should act too.
+pub fn teams_that_should_act_markdown(shared: &[SharedIncident]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "### Teams that should act too
+
+",
+    );
+    if shared.is_empty() {
+        out.push_str(
+            "Every team touched by an incident of the period with other teams has a follow-up of its own.\n\n",
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} incident{} of the period touched several teams, and some of those teams have no follow-up of their own. \
+         The team that owns the cause fixes it; the others may still want a guard of their own \
+         (stricter tests on their critical paths, a fallback, an alert).\n",
+        shared.len(),
+        if shared.len() == 1 { "" } else { "s" }
+    );
+    out.push_str("| Incident | Teams with follow-ups | Teams without |\n|---|---|---|\n");
+    let cell = |teams: &[String]| {
+        if teams.is_empty() {
+            "–".to_owned()
+        } else {
+            teams
+                .iter()
+                .map(|team| crate::digest::md_text(team))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    for incident in shared.iter().take(MAX_SHARED_LISTED) {
+        let title = incident
+            .title
+            .as_deref()
+            .map(|title| format!(" {}", crate::digest::md_text(title)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {}{title} | {} | {} |",
+            crate::digest::md_text(&incident.incident_id),
+            cell(&incident.with_follow_ups),
+            cell(&incident.without_follow_ups)
+        );
+    }
+    if shared.len() > MAX_SHARED_LISTED {
+        let _ = writeln!(
+            out,
+            "\n… and {} more in report.json (`accountability.teams_that_should_act`).",
+            shared.len() - MAX_SHARED_LISTED
+        );
+    }
+    out.push('\n');
+    out
 }
 
 /// One team's follow-ups.
@@ -435,5 +564,52 @@ mod tests {
             (mar.opened, mar.due, mar.done_by_due, mar.done),
             (1, 1, 1, 1)
         );
+    }
+
+    #[test]
+    fn teams_without_a_follow_up_of_their_own_should_act_too() {
+        let period = Period::month_of(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+        let incident = |id: &str, month: u32, teams: &[&str], follow_ups: Vec<FollowUp>| Incident {
+            id: id.into(),
+            title: Some(format!("{id} | broke")),
+            started_at: at(month, 10),
+            teams: teams.iter().map(|t| (*t).to_owned()).collect(),
+            follow_ups,
+            ..Incident::default()
+        };
+        let by = |owner: &str, team: Option<&str>| {
+            follow_up(owner, team, FollowUpStatus::Open, 3, 4, None)
+        };
+        let incidents = [
+            // The framework team fixed its tests; two client teams did nothing of their own.
+            incident(
+                "SHARED",
+                3,
+                &["Framework", "Payments", "Data", "payments"],
+                vec![by("zed", Some("framework"))],
+            ),
+            // Every team acted (Data through its member cy, by the roster).
+            incident(
+                "ALL",
+                3,
+                &["Payments", "Data"],
+                vec![by("ana", None), by("cy", None)],
+            ),
+            // One team only, or outside the period: not listed.
+            incident("ONE", 3, &["Data"], Vec::new()),
+            incident("APRIL", 4, &["Payments", "Data"], Vec::new()),
+        ];
+        let shared = teams_that_should_act(&incidents, &period, Some(&roster()));
+        assert_eq!(shared.len(), 1, "{shared:?}");
+        assert_eq!(shared[0].incident_id, "SHARED");
+        assert_eq!(shared[0].teams, ["Framework", "Payments", "Data"]);
+        assert_eq!(shared[0].with_follow_ups, ["Framework"]);
+        assert_eq!(shared[0].without_follow_ups, ["Payments", "Data"]);
+        let markdown = teams_that_should_act_markdown(&shared);
+        assert!(
+            markdown.contains("| SHARED SHARED \\| broke | Framework | Payments, Data |"),
+            "{markdown}"
+        );
+        assert!(teams_that_should_act_markdown(&[]).contains("Every team touched"));
     }
 }

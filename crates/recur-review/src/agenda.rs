@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use recur_core::Incident;
-use recur_core::check::{Rules, check_incidents};
+use recur_core::check::{PreRead, Rules, check_incidents, late_findings};
 use serde::Serialize;
 
 use crate::accountability::{Roster, responsible_team};
@@ -30,6 +30,10 @@ pub struct AgendaRules {
     pub rules: Rules,
     /// Items kept, in agenda order (a meeting cannot discuss more). Default 40.
     pub max_items: usize,
+    /// The review's pre-read deadline: an item whose report is incomplete or was last updated
+    /// after it is marked late. Default none; [`crate::review::ReviewOptions::new`] sets a
+    /// review on its `as_of`, two days' lead.
+    pub pre_read: Option<PreRead>,
 }
 
 impl Default for AgendaRules {
@@ -40,6 +44,7 @@ impl Default for AgendaRules {
             rising_patterns: true,
             rules: Rules::default(),
             max_items: 40,
+            pre_read: None,
         }
     }
 }
@@ -65,6 +70,9 @@ pub struct AgendaItem {
     pub missing: Vec<String>,
     /// Where its report is (the source file).
     pub report: String,
+    /// Why its report was not ready for the pre-read ([`AgendaRules::pre_read`]): incomplete,
+    /// or last updated after the deadline (its `updated_at`); none when ready or no deadline.
+    pub late: Option<String>,
 }
 
 /// Whom to invite.
@@ -168,6 +176,13 @@ pub fn agenda(
     }
     let subjects: Vec<Incident> = chosen.iter().map(|(i, _)| incidents[*i].clone()).collect();
     let findings = check_incidents(&subjects, &rules.rules);
+    let late: BTreeMap<String, String> = rules
+        .pre_read
+        .map(|pre_read| late_findings(&subjects, &findings, &pre_read, &BTreeMap::new()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|finding| (finding.incident_id, finding.message))
+        .collect();
     let mut missing: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for finding in &findings {
         missing
@@ -194,6 +209,7 @@ pub fn agenda(
                 complete: gaps.is_empty(),
                 missing: gaps,
                 report: incident.source.file.clone(),
+                late: late.get(&incident.id).cloned(),
             };
             (pattern, item)
         })
@@ -220,6 +236,18 @@ pub fn agenda(
         key(a).cmp(&key(b))
     });
     items.into_iter().map(|(_, item)| item).collect()
+}
+
+/// The agenda's report cell with the item marked late when its report missed the pre-read
+/// deadline: `late (updated after the deadline); …`.
+pub fn mark_late(item: &AgendaItem, report: String) -> String {
+    match &item.late {
+        Some(why) if why.contains("last updated") => {
+            format!("**late** (updated after the pre-read deadline); {report}")
+        }
+        Some(_) => format!("**late** for the pre-read; {report}"),
+        None => report,
+    }
 }
 
 /// Whom to invite for an agenda.
@@ -422,6 +450,56 @@ mod tests {
             rising: &EMPTY_SET,
             addressed: &EMPTY_MAP,
         }
+    }
+
+    #[test]
+    fn reports_not_ready_for_the_pre_read_are_marked_late() {
+        let mut bare = incident("X", 2, 1, "xo", "data");
+        bare.follow_ups.clear();
+        let mut touched = incident("Y", 3, 1, "yo", "data");
+        touched.follow_ups[0].due_at = Utc.with_ymd_and_hms(2025, 5, 1, 0, 0, 0).single();
+        touched.updated_at = Utc.with_ymd_and_hms(2025, 4, 9, 12, 0, 0).single();
+        let mut ready = touched.clone();
+        ready.id = "Z".into();
+        ready.updated_at = Utc.with_ymd_and_hms(2025, 4, 1, 0, 0, 0).single();
+        let rules = AgendaRules {
+            pre_read: Utc
+                .with_ymd_and_hms(2025, 4, 10, 9, 0, 0)
+                .single()
+                .map(PreRead::new),
+            // Only follow-ups required, so that Y and Z are complete.
+            rules: "[required]\n1 = [\"follow_ups\"]\ndefault = []\n"
+                .parse()
+                .unwrap(),
+            ..AgendaRules::default()
+        };
+        let incidents = [bare, touched, ready];
+        let items = agenda(&incidents, &no_patterns(&[None; 3]), &[], period(), &rules);
+        let late: Vec<(&str, bool)> = items
+            .iter()
+            .map(|item| (item.incident.id.as_str(), item.late.is_some()))
+            .collect();
+        assert_eq!(late, [("X", true), ("Y", true), ("Z", false)]);
+        let cells: Vec<String> = items
+            .iter()
+            .map(|item| mark_late(item, "complete".to_owned()))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "**late** for the pre-read; complete",
+                "**late** (updated after the pre-read deadline); complete",
+                "complete"
+            ]
+        );
+        let without = agenda(
+            &incidents,
+            &no_patterns(&[None; 3]),
+            &[],
+            period(),
+            &AgendaRules::default(),
+        );
+        assert!(without.iter().all(|item| item.late.is_none()));
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod accountability;
 pub mod agenda;
 pub mod catalogue;
 pub mod charts;
+pub mod digest;
 pub mod history;
 pub mod report;
 pub mod review;

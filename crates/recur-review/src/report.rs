@@ -325,6 +325,7 @@ fn agenda(out: &mut String, review: &Review) {
         } else {
             format!("incomplete: {}", list(&item.missing, 3))
         };
+        let report = crate::agenda::mark_late(item, report);
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -757,6 +758,9 @@ fn accountability(out: &mut String, review: &Review) {
         );
     }
     out.push('\n');
+    out.push_str(&crate::accountability::teams_that_should_act_markdown(
+        &review.accountability.teams_that_should_act,
+    ));
 }
 
 fn input(out: &mut String, review: &Review) {

@@ -1,5 +1,6 @@
 //! `recur check`: is each report ready for review?
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +9,8 @@ use anyhow::Context as _;
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use recur_core::Incident;
 use recur_core::check::{
-    Rules, check_incidents, github_annotation, render_text, unreadable_findings,
+    PreRead, Rules, check_incidents, github_annotation, late_findings, render_text,
+    unreadable_findings,
 };
 
 /// Arguments of `recur check`.
@@ -36,6 +38,21 @@ pub struct Args {
     /// Exit with code 1 when any report under review is incomplete or could not be read.
     #[arg(long)]
     pub strict: bool,
+    /// The day of the review (YYYY-MM-DD or RFC 3339): each report that is incomplete, or
+    /// was last updated later than --lead-days before it, is also flagged `late`. The last
+    /// update is the report's `updated_at` (a column such as updated_at, last_updated or
+    /// last_modified; Markdown front matter `updated` or `last_updated`), else a Markdown
+    /// file's modification time.
+    #[arg(long, value_name = "DATE")]
+    pub review_date: Option<String>,
+    /// Days before --review-date by which reports must be final, for people to pre-read them.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 2,
+        requires = "review_date"
+    )]
+    pub lead_days: u32,
 }
 
 /// `--format`.
@@ -73,6 +90,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // A record that could not be read is a report to send back in every period: its date may
     // be what could not be read.
     let mut findings = check_incidents(&incidents, &rules);
+    if let Some(review_date) = &args.review_date {
+        let pre_read = PreRead {
+            review_date: super::parse_as_of(review_date).map_err(|_| {
+                anyhow::anyhow!(
+                    "--review-date {review_date:?}: expected YYYY-MM-DD or an RFC 3339 timestamp"
+                )
+            })?,
+            lead_days: args.lead_days,
+        };
+        let modified = if args.input.using_sample() {
+            BTreeMap::new()
+        } else {
+            file_modified(&incidents)
+        };
+        findings.extend(late_findings(&incidents, &findings, &pre_read, &modified));
+    }
     findings.extend(unreadable_findings(&normalized.rejected));
 
     let mut out = String::new();
@@ -105,6 +138,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The modification time of each Markdown report without an `updated_at`, by source file
+/// name. A file whose time cannot be read is left out (its report's last update is unknown).
+fn file_modified(incidents: &[Incident]) -> BTreeMap<String, DateTime<Utc>> {
+    incidents
+        .iter()
+        .filter(|incident| incident.updated_at.is_none())
+        .filter(|incident| {
+            recur_core::normalize::Format::from_path(std::path::Path::new(&incident.source.file))
+                == Some(recur_core::normalize::Format::Markdown)
+        })
+        .filter_map(|incident| {
+            let file = &incident.source.file;
+            let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok()?;
+            Some((file.clone(), DateTime::<Utc>::from(modified)))
+        })
+        .collect()
 }
 
 /// The period under review: incidents whose `occurred_at` is in `[from, to)`.

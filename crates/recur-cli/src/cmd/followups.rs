@@ -1,7 +1,9 @@
 //! `recur followups`: open and overdue follow-ups by owner and team, for people and for CI.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -9,10 +11,12 @@ use recur_cluster::patterns::{PatternParams, find_patterns};
 use recur_core::output::{Cell, Column, write_table};
 use recur_core::{FollowUp, Incident};
 use recur_review::accountability::{Roster, responsible_team};
+use recur_review::digest::{ChatFormat, Digest, chat_messages, digest, digest_files};
 use recur_review::review::{FollowUpReport, OverdueItem, follow_up_key, follow_up_report};
 use serde::Serialize;
 
-use super::{InputArgs, Listed, load_roster, parse_as_of, report_missing};
+use super::notify::{Webhook, check_url, post_all};
+use super::{InputArgs, Listed, load_roster, parse_as_of, report_missing, write_atomic};
 
 /// Arguments of `recur followups`.
 #[derive(Debug, clap::Args)]
@@ -34,13 +38,51 @@ pub struct Args {
     owner: Option<String>,
     /// Teams with managers and members (CSV or TOML), to find each owner's team.
     #[arg(long, value_name = "FILE")]
-    roster: Option<std::path::PathBuf>,
+    roster: Option<PathBuf>,
     /// Output format. Every format lists the overdue follow-ups and the open ones not yet due.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Exit with code 1 when any (selected) follow-up is overdue, so CI can nag.
     #[arg(long)]
     fail_on_overdue: bool,
+    /// Write digests to this folder: `owners/<name>.md` and `teams/<name>.md` (open and
+    /// overdue follow-ups, oldest first, each with its incident, due date, days overdue and
+    /// whether its pattern recurred since) and `digest.json` (the same counts as
+    /// `--format json`). Digest files of owners and teams that no longer have any are removed.
+    #[arg(long, value_name = "DIR")]
+    digest: Option<PathBuf>,
+    /// Post one reminder per team with overdue follow-ups to this chat webhook (after the
+    /// digest files are written). A message that still fails after the retries is an error
+    /// (exit code 2) naming the HTTP status. Prefer --notify-env in CI: a URL given here shows
+    /// in logs and process lists.
+    #[arg(long, value_name = "URL", conflicts_with = "notify_env")]
+    notify: Option<String>,
+    /// Like --notify, with the webhook URL read from this environment variable (e.g. a CI
+    /// secret), so it stays out of logs.
+    #[arg(long, value_name = "VAR")]
+    notify_env: Option<String>,
+    /// The webhook's message shape: `slack` posts `{"text": ...}` (Slack, Mattermost,
+    /// Rocket.Chat incoming webhooks); `teams` posts a message with an Adaptive Card
+    /// (Microsoft Teams workflow webhooks).
+    #[arg(long, value_enum, default_value_t = NotifyFormat::Slack)]
+    notify_format: NotifyFormat,
+    /// Seconds one post may take before it is abandoned (and retried).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    notify_timeout: f64,
+    /// Retries of a post that failed with a server error (5xx), 429, a timeout or no
+    /// connection; the pause before each doubles from one second.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    notify_retries: u32,
+    /// Print the reminders that would be posted (team and JSON body) instead of posting them.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// `--notify-format`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum NotifyFormat {
+    Slack,
+    Teams,
 }
 
 /// `--format`.
@@ -102,6 +144,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut missing = Vec::new();
     let roster = load_roster(args.roster.as_deref(), &args.input, &mut missing)?;
+    if let Some(dir) = &args.digest {
+        super::refuse_outputs_in_inputs(&args.input, &[dir.as_path()]).map_err(|error| {
+            anyhow::anyhow!("{}", error.to_string().replacen("--out", "--digest", 1))
+        })?;
+    }
     let normalized = args.input.load(missing, &Listed::default())?;
     let patterns = find_patterns(&normalized.incidents, &PatternParams::default())
         .context("pattern mining failed")?;
@@ -114,6 +161,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut incidents = normalized.incidents;
     let open_items = select(&mut incidents, as_of, roster.as_ref(), &selection)?;
     let report = follow_up_report(&incidents, &patterns.assignment, as_of, roster.as_ref());
+    // Checked before any output, so a missing secret fails fast.
+    let webhook = webhook(&args)?;
     match args.format {
         Format::Json => {
             let output = JsonOutput {
@@ -125,6 +174,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Csv => write_csv(std::io::stdout(), &report.overdue_items, &open_items)?,
         Format::Text => print_text(&report, &open_items, as_of),
     }
+    if args.digest.is_some() || webhook.is_some() || args.dry_run {
+        let digest = digest(&incidents, &patterns.assignment, as_of, roster.as_ref());
+        if let Some(dir) = &args.digest {
+            write_digest(dir, &digest)?;
+        }
+        remind(&args, webhook.as_ref(), &digest)?;
+    }
     report_missing(&normalized.errors);
     let overdue = !report.overdue_items.is_empty();
     Ok(if args.fail_on_overdue && overdue {
@@ -132,6 +188,104 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The webhook of `--notify` or `--notify-env`, if one is given. Its URL is never printed.
+fn webhook(args: &Args) -> anyhow::Result<Option<Webhook>> {
+    let url = match (&args.notify, &args.notify_env) {
+        (Some(url), _) => {
+            check_url(url, "--notify")?;
+            url.clone()
+        }
+        (None, Some(var)) => {
+            let url = std::env::var(var)
+                .ok()
+                .filter(|url| !url.trim().is_empty())
+                .with_context(|| format!("--notify-env: environment variable {var} is not set"))?;
+            check_url(&url, &format!("the value of ${var}"))?;
+            url
+        }
+        (None, None) => return Ok(None),
+    };
+    if !(args.notify_timeout.is_finite() && args.notify_timeout > 0.0) {
+        anyhow::bail!(
+            "--notify-timeout {} is not a number of seconds above 0",
+            args.notify_timeout
+        );
+    }
+    Ok(Some(Webhook {
+        url: url.trim().to_owned(),
+        timeout: Duration::from_secs_f64(args.notify_timeout.min(3600.0)),
+        retries: args.notify_retries,
+        backoff: Duration::from_secs(1),
+    }))
+}
+
+/// Write the digest folder: each file atomically; digest files of owners and teams that have
+/// none now are removed, so the folder is this run's.
+fn write_digest(dir: &Path, digest: &Digest) -> anyhow::Result<()> {
+    let files = digest_files(digest).context("cannot write the digest as JSON")?;
+    let written: BTreeSet<PathBuf> = files.iter().map(|file| dir.join(&file.path)).collect();
+    for file in &files {
+        write_atomic(&dir.join(&file.path), &file.bytes)?;
+    }
+    for folder in ["owners", "teams"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let markdown = path.extension().is_some_and(|e| e == "md");
+            if markdown && !written.contains(&path) {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove the old digest {}", path.display()))?;
+            }
+        }
+    }
+    eprintln!(
+        "wrote {} digest files to {} ({} owners, {} teams)",
+        files.len(),
+        dir.display(),
+        digest.owners.len(),
+        digest.teams.len()
+    );
+    Ok(())
+}
+
+/// Post (or with `--dry-run` print) one reminder per team with overdue follow-ups.
+fn remind(args: &Args, webhook: Option<&Webhook>, digest: &Digest) -> anyhow::Result<()> {
+    if webhook.is_none() && !args.dry_run {
+        return Ok(());
+    }
+    let format = match args.notify_format {
+        NotifyFormat::Slack => ChatFormat::Slack,
+        NotifyFormat::Teams => ChatFormat::Teams,
+    };
+    let messages = chat_messages(digest, format).context("cannot write a reminder as JSON")?;
+    if args.dry_run {
+        for message in &messages {
+            println!(
+                "would post the reminder of team {} ({} bytes):\n{}\n",
+                message.team,
+                message.body.len(),
+                String::from_utf8_lossy(&message.body)
+            );
+        }
+        eprintln!(
+            "dry run: {} reminder{} not posted",
+            messages.len(),
+            if messages.len() == 1 { "" } else { "s" }
+        );
+        return Ok(());
+    }
+    match webhook {
+        Some(webhook) if !messages.is_empty() => post_all(webhook, &messages),
+        Some(_) => {
+            eprintln!("no team has overdue follow-ups: no reminder posted");
+            Ok(())
+        }
+        None => Ok(()),
+    }
 }
 
 /// Keep only the selected follow-ups of each incident, so that the follow-up report of the

@@ -6,10 +6,12 @@ pub mod evaluate;
 pub mod followups;
 pub mod generate;
 pub mod normalize;
+pub mod notify;
 pub mod outputs;
 pub mod review;
 pub mod similar;
 pub mod template;
+pub mod timings;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

@@ -56,6 +56,8 @@ pub(super) struct Heatmap {
 pub(super) struct Lines {
     pub months: Vec<String>,
     pub series: Vec<Series>,
+    /// Per series, a label drawn above each point (the count behind it), if any.
+    pub point_labels: Vec<Vec<Option<String>>>,
     pub hidden_series: usize,
     pub y_desc: String,
     pub legend_title: String,
@@ -852,6 +854,21 @@ fn draw_lines<DB: DrawingBackend>(area: &Area<DB>, spec: &Lines) -> DrawResult<D
                     .map(|&point| Circle::new(point, 4, series.color.filled())),
             )?;
         }
+    }
+    // The counts after the lines, so that no line crosses a label.
+    for (series, labels) in spec.series.iter().zip(&spec.point_labels) {
+        let style = text(VALUE_SIZE)
+            .color(&series.color)
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart.draw_series(series.values.iter().zip(labels).enumerate().filter_map(
+            |(month, (value, label))| {
+                let (value, label) = (value.as_ref()?, label.as_ref()?);
+                Some(
+                    EmptyElement::at((month as f64, *value))
+                        + Text::new(label.clone(), (0, -6), style.clone()),
+                )
+            },
+        ))?;
     }
     if !any {
         draw_message(&plot, &spec.empty_message)?;

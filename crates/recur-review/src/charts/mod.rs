@@ -70,7 +70,17 @@ pub struct TeamMonthCompletion {
     /// Share (0 to 1) of the team's follow-ups due that month that were done by their due date;
     /// `None` when none was due.
     pub share_done_by_due: Option<f64>,
+    /// The team's follow-ups due that month.
+    #[serde(default)]
+    pub due: usize,
+    /// Of those, done by their due date.
+    #[serde(default)]
+    pub done_by_due: usize,
 }
+
+/// Months the team completion chart sums over: each point is the share of the follow-ups due
+/// in that month and the two before that were done by their due date.
+pub const COMPLETION_ROLLING_MONTHS: usize = 3;
 
 /// Why a chart could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -220,12 +230,14 @@ pub fn render_history(history: &History) -> Result<Chart, ChartError> {
 }
 
 /// Render the chart of follow-up completion by team over time: one line per team, the share of
-/// its follow-ups done by their due date per month. At most [`MAX_TEAMS`] teams are drawn, those
-/// with the most months of data (ties by name).
+/// its follow-ups done by their due date over a rolling [`COMPLETION_ROLLING_MONTHS`] months
+/// (a few follow-ups fall due per team and month, so one month's share jumps between 0 and
+/// 100%), each point labelled with the number of follow-ups due behind it. At most
+/// [`MAX_TEAMS`] teams are drawn, those with the most months of data (ties by name).
 pub fn render_team_completion(rows: &[TeamMonthCompletion]) -> Result<Chart, ChartError> {
     render(
         "team_completion",
-        "Follow-ups done by their due date, by team",
+        "Follow-ups done by their due date, by team (rolling 3 months; labels: follow-ups due)",
         &Plot::Lines(team_completion_spec(rows)),
     )
 }
@@ -454,38 +466,58 @@ fn team_completion_spec(rows: &[TeamMonthCompletion]) -> Lines {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut by_team: BTreeMap<&str, Vec<Option<f64>>> = BTreeMap::new();
+    // Per team and month: (due, done by due).
+    let mut by_team: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for row in rows {
         let Ok(slot) = months.binary_search(&row.month) else {
             continue;
         };
-        let values = by_team
+        let counts = by_team
             .entry(row.team.as_str())
-            .or_insert_with(|| vec![None; months.len()]);
-        values[slot] = row
-            .share_done_by_due
-            .filter(|share| share.is_finite())
-            .map(|share| share.clamp(0.0, 1.0) * 100.0);
+            .or_insert_with(|| vec![(0, 0); months.len()]);
+        counts[slot].0 += row.due;
+        counts[slot].1 += row.done_by_due.min(row.due);
     }
-    let mut teams: Vec<(&str, Vec<Option<f64>>)> = by_team.into_iter().collect();
+    let mut teams: Vec<(&str, Vec<(usize, usize)>)> = by_team.into_iter().collect();
     // Most months of data first (stable, so ties stay in name order), then back to name order.
-    teams.sort_by_key(|(_, values)| std::cmp::Reverse(values.iter().flatten().count()));
+    teams.sort_by_key(|(_, counts)| {
+        std::cmp::Reverse(counts.iter().filter(|(due, _)| *due > 0).count())
+    });
     let hidden = teams.len().saturating_sub(MAX_TEAMS);
     teams.truncate(MAX_TEAMS);
     teams.sort_by(|a, b| a.0.cmp(b.0));
+    let mut series = Vec::new();
+    let mut point_labels = Vec::new();
+    for (index, (team, counts)) in teams.into_iter().enumerate() {
+        let rolling: Vec<(usize, usize)> = (0..counts.len())
+            .map(|end| {
+                let start = (end + 1).saturating_sub(COMPLETION_ROLLING_MONTHS);
+                counts[start..=end]
+                    .iter()
+                    .fold((0, 0), |sum, (due, done)| (sum.0 + due, sum.1 + done))
+            })
+            .collect();
+        series.push(Series {
+            label: team.to_string(),
+            color: palette(index),
+            values: rolling
+                .iter()
+                .map(|&(due, done)| (due > 0).then(|| done as f64 / due as f64 * 100.0))
+                .collect(),
+        });
+        point_labels.push(
+            rolling
+                .iter()
+                .map(|&(due, _)| (due > 0).then(|| due.to_string()))
+                .collect(),
+        );
+    }
     Lines {
         months,
-        series: teams
-            .into_iter()
-            .enumerate()
-            .map(|(index, (team, values))| Series {
-                label: team.to_string(),
-                color: palette(index),
-                values,
-            })
-            .collect(),
+        series,
+        point_labels,
         hidden_series: hidden,
-        y_desc: "done by due date (%)".to_string(),
+        y_desc: "done by due date, last 3 months (%)".to_string(),
         legend_title: "Team".to_string(),
         empty_message: "No follow-ups with a due date".to_string(),
     }
@@ -667,10 +699,14 @@ mod tests {
         for month in 1..=12 {
             for (index, team) in teams.iter().enumerate() {
                 let share = (0.35 + 0.1 * index as f64 + 0.3 * rng.unit()).min(1.0);
+                let due = rng.below(4) as usize;
+                let done_by_due = ((due as f64) * share).round() as usize;
                 rows.push(TeamMonthCompletion {
                     team: team.to_string(),
                     month: format!("2025-{month:02}"),
-                    share_done_by_due: (rng.below(8) > 0).then_some(share),
+                    share_done_by_due: (due > 0).then(|| done_by_due as f64 / due as f64),
+                    due,
+                    done_by_due,
                 });
             }
         }
@@ -801,6 +837,8 @@ mod tests {
                     team: format!("team-{team:02}"),
                     month: format!("2025-{:02}", month + 1),
                     share_done_by_due: Some(1.5),
+                    due: 2,
+                    done_by_due: 3,
                 });
             }
         }
@@ -820,9 +858,60 @@ mod tests {
         assert_eq!(
             spec.series[9].values[11],
             Some(100.0),
-            "shares are clamped to 100%"
+            "done by due is at most due"
         );
-        assert_eq!(spec.series[0].values[3], None);
+        assert_eq!(
+            spec.series[0].values[3],
+            Some(100.0),
+            "the two months before count"
+        );
+        assert_eq!(spec.series[0].values[5], None);
+    }
+
+    #[test]
+    fn team_completion_is_a_rolling_three_month_share_labelled_with_its_count() {
+        let row = |month: u32, due: usize, done_by_due: usize| TeamMonthCompletion {
+            team: "payments".to_owned(),
+            month: format!("2025-{month:02}"),
+            share_done_by_due: None,
+            due,
+            done_by_due,
+        };
+        let rows = [
+            row(1, 2, 1),
+            row(2, 0, 0),
+            row(3, 1, 1),
+            row(4, 3, 0),
+            row(5, 0, 0),
+            row(6, 0, 0),
+            row(7, 0, 0),
+        ];
+        let spec = team_completion_spec(&rows);
+        assert_eq!(
+            spec.series[0].values,
+            [
+                Some(50.0),
+                Some(50.0),
+                Some(2.0 / 3.0 * 100.0),
+                Some(25.0),
+                Some(25.0),
+                Some(0.0),
+                None
+            ]
+        );
+        let labels: Vec<Option<&str>> = spec.point_labels[0].iter().map(Option::as_deref).collect();
+        assert_eq!(
+            labels,
+            [
+                Some("2"),
+                Some("2"),
+                Some("3"),
+                Some("4"),
+                Some("4"),
+                Some("3"),
+                None
+            ]
+        );
     }
 
     #[test]
