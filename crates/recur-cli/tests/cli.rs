@@ -173,6 +173,8 @@ fn review_of_the_sample_is_complete_deterministic_and_the_notebook_runs() {
         "report.json",
         "incidents.csv",
         "incidents.parquet",
+        "recurrences.parquet",
+        "incident_factors.parquet",
         "rejected.csv",
         "charts/incidents_by_pattern.png",
         "charts/incidents_by_pattern.svg",
@@ -276,6 +278,39 @@ fn review_of_the_sample_is_complete_deterministic_and_the_notebook_runs() {
         "notebooks/review.ipynb",
         first.path().to_str().expect("utf-8"),
     ]);
+}
+
+#[test]
+fn review_without_csv_keeps_the_parquet_tables_and_a_whole_report_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = recur(&[
+        "review",
+        "--as-of",
+        "2026-11-01",
+        "--no-csv",
+        "--out",
+        dir.path().to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(!dir.path().join("incidents.csv").exists());
+    for table in [
+        "incidents.parquet",
+        "recurrences.parquet",
+        "incident_factors.parquet",
+    ] {
+        assert!(dir.path().join(table).exists(), "{table}");
+    }
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("json"),
+    )
+    .expect("valid JSON");
+    // 400 incidents: far below the summary size, so every list is whole.
+    assert!(json.get("summarized").is_none());
+    let pattern = &json["patterns"][0];
+    assert_eq!(
+        pattern["incident_ids"].as_array().map(Vec::len),
+        pattern["size"].as_u64().map(|n| n as usize)
+    );
 }
 
 #[test]

@@ -35,4 +35,5 @@ pub mod digest;
 pub mod history;
 pub mod report;
 pub mod review;
+pub mod tables;
 pub mod trends;

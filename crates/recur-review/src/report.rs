@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
 
 use crate::catalogue::PatternDecision;
 use crate::review::{IncidentRef, Review};
@@ -23,6 +24,110 @@ pub struct ChartRef {
     pub title: String,
     /// The SVG document, inlined in HTML.
     pub svg: String,
+}
+
+/// Up to this many incidents (of the point-in-time view), `report.json` is self-contained: every
+/// member id of every pattern and factor, every recurrence, every overdue follow-up. Above it,
+/// [`summarize_for_json`] keeps counts and the first examples, and the full memberships are in
+/// the Parquet tables beside it ([`crate::tables`]).
+pub const JSON_FULL_MAX_INCIDENTS: usize = 20_000;
+
+/// How [`summarize_for_json`] cuts a large review's lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonLimits {
+    /// Up to this many incidents nothing is cut. Default [`JSON_FULL_MAX_INCIDENTS`].
+    pub full_up_to: usize,
+    /// Member ids kept per pattern, factor and the undated list. Default 20.
+    pub example_ids: usize,
+    /// Items kept of each long list: recurrences (those of the period first), overdue
+    /// follow-ups (most overdue first, as listed), teams that should act. Default 500.
+    pub items: usize,
+}
+
+impl Default for JsonLimits {
+    fn default() -> Self {
+        Self {
+            full_up_to: JSON_FULL_MAX_INCIDENTS,
+            example_ids: 20,
+            items: 500,
+        }
+    }
+}
+
+/// What a summarized `report.json` keeps (`summarized` in it): the limits, and the full length
+/// of each list that was cut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsonSummary {
+    /// Incidents of the review (above `full_up_to`).
+    pub incidents: usize,
+    /// The size up to which the file is self-contained.
+    pub full_up_to: usize,
+    /// Member ids kept per pattern, factor and the undated list (`incident_ids`); `size`,
+    /// `incidents` and `count` keep the full counts.
+    pub example_ids: usize,
+    /// Items kept of each long list.
+    pub items: usize,
+    /// Recurrences in all (`recurrences` keeps `items` of them, those of the period first).
+    pub recurrences: usize,
+    /// Overdue follow-ups in all (`follow_ups.overdue_items` keeps the first `items`).
+    pub overdue_items: usize,
+    /// Incidents with teams that should act too, in all.
+    pub teams_that_should_act: usize,
+    /// Where the full lists are: the tables written beside `report.json`.
+    pub full_tables: Vec<String>,
+}
+
+/// Cut a review of more than `limits.full_up_to` incidents to the summary `report.json` holds
+/// (see [`JsonLimits`]) and record what was kept in `review.summarized`; a smaller review is
+/// left as it is. Returns whether it was cut. Call it after everything else that needs the full
+/// lists (the Markdown, the tables).
+pub fn summarize_for_json(review: &mut Review, limits: &JsonLimits) -> bool {
+    let incidents = review.pattern_of.len();
+    if incidents <= limits.full_up_to {
+        return false;
+    }
+    let ids = limits.example_ids;
+    for pattern in review.patterns.iter_mut().chain(&mut review.new_or_rising) {
+        pattern.incident_ids.truncate(ids);
+    }
+    for factor in &mut review.factors {
+        factor.incident_ids.truncate(ids);
+    }
+    review.undated.incident_ids.truncate(ids);
+    let recurrences = review.recurrences.len();
+    // Those of the period first, then the others, each in the list's order.
+    let in_period = review.recurrences.iter().filter(|r| r.in_period).count();
+    let mut period_left = limits.items;
+    let mut others_left = limits.items.saturating_sub(in_period);
+    review.recurrences.retain(|recurrence| {
+        let left = if recurrence.in_period {
+            &mut period_left
+        } else {
+            &mut others_left
+        };
+        let keep = *left > 0;
+        *left = left.saturating_sub(1);
+        keep
+    });
+    let overdue_items = review.follow_ups.overdue_items.len();
+    review.follow_ups.overdue_items.truncate(limits.items);
+    let should_act = &mut review.accountability.teams_that_should_act;
+    let teams_that_should_act = should_act.len();
+    should_act.truncate(limits.items);
+    review.summarized = Some(JsonSummary {
+        incidents,
+        full_up_to: limits.full_up_to,
+        example_ids: ids,
+        items: limits.items,
+        recurrences,
+        overdue_items,
+        teams_that_should_act,
+        full_tables: crate::tables::FULL_TABLES
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect(),
+    });
+    true
 }
 
 /// Write the review as `report.json` to a writer (a million incidents make a large file).

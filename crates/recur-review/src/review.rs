@@ -161,6 +161,10 @@ pub struct Review {
     pub accountability: Accountability,
     /// Incidents with no usable date: in every count of incidents, but in no month.
     pub undated: UndatedReport,
+    /// Set by [`crate::report::summarize_for_json`] on a review of more incidents than
+    /// `report.json` lists in full: what its lists keep. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summarized: Option<crate::report::JsonSummary>,
     /// The pattern of each incident of the point-in-time view (by position in
     /// `as_of_view(&normalized.incidents, as_of).incidents`), for the annotated incident table.
     #[serde(skip)]
@@ -681,6 +685,7 @@ pub fn run_review_timed(
         audience,
         accountability,
         undated: undated_report(incidents),
+        summarized: None,
         pattern_of: patterns.assignment.clone(),
         pattern_labels,
         pattern_ids,

@@ -16,8 +16,11 @@ use recur_review::charts::{
     TeamMonthCompletion, render_history, render_review, render_team_completion,
 };
 use recur_review::history::{run_history, write_history_csv, write_history_parquet};
-use recur_review::report::{ChartRef, OVERDUE_CSV, render_html, render_markdown, write_json};
+use recur_review::report::{
+    ChartRef, JsonLimits, OVERDUE_CSV, render_html, render_markdown, summarize_for_json, write_json,
+};
 use recur_review::review::{Period, Review, ReviewOptions, run_review_timed};
+use recur_review::tables::{write_incident_factors_parquet, write_recurrences_parquet};
 
 use super::outputs::{StagedFolder, write_file_with};
 use super::timings::Timings;
@@ -75,6 +78,10 @@ pub struct Args {
     /// Print each phase's wall time and the process's peak and current memory to stderr.
     #[arg(long)]
     timings: bool,
+    /// Do not write incidents.csv (the spreadsheet copy of incidents.parquet, larger than the
+    /// input at a million incidents).
+    #[arg(long)]
+    no_csv: bool,
 }
 
 /// `--month` or `--since/--until`, shared by the commands that look at a period.
@@ -171,7 +178,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     options.catalogue = catalogue;
     stage(&bar, "mining patterns, factors, recurrences and trends");
     let on_phase = |phase: &'static str, wall: Duration| timings.inner("review", phase, wall);
-    let (review, history) = match &months {
+    let (mut review, history) = match &months {
         Some(months) => {
             let mut history =
                 run_history(&normalized, months, &options).context("the history failed")?;
@@ -243,14 +250,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &out.join("report.html"),
         render_html(&review, &refs).as_bytes(),
     )?;
-    write_file_with(&out.join("report.json"), |w| Ok(write_json(w, &review)?))?;
     // The report links every overdue follow-up as CSV, in the columns `recur followups` writes.
     write_file_with(&out.join(OVERDUE_CSV), |w| {
         super::followups::write_csv(w, &review.follow_ups.overdue_items, &[])
     })?;
-    timings.lap("report files");
-    write_tables(out, &normalized, &review)?;
-    timings.lap("tables (CSV, Parquet)");
+    write_tables(out, &normalized, &review, !args.no_csv)?;
+    timings.lap("report files and tables");
+    // Last: above its size limit report.json keeps counts and examples, and the tables just
+    // written keep every membership.
+    summarize_for_json(&mut review, &JsonLimits::default());
+    write_file_with(&out.join("report.json"), |w| Ok(write_json(w, &review)?))?;
+    timings.lap("report.json");
     staged.commit()?;
     if let Some(path) = &args.catalogue {
         super::write_atomic(path, review.updated_catalogue.to_toml()?.as_bytes())?;
@@ -283,6 +293,7 @@ fn write_tables(
     out: &Path,
     normalized: &recur_core::Normalized,
     review: &Review,
+    csv: bool,
 ) -> anyhow::Result<()> {
     let view = as_of_view(&normalized.incidents, review.run.as_of);
     let text_of = |values: &[String]| -> Vec<Cell> {
@@ -302,13 +313,22 @@ fn write_tables(
             cells: text_of(&review.pattern_labels),
         },
     ];
-    write_file_with(&out.join("incidents.csv"), |w| {
-        Ok(write_csv(w, &view.incidents, &annotations)?)
-    })?;
+    if csv {
+        write_file_with(&out.join("incidents.csv"), |w| {
+            Ok(write_csv(w, &view.incidents, &annotations)?)
+        })?;
+    }
     let mut frame = incidents_frame(&view.incidents, &annotations)
         .context("cannot build the incident table")?;
     write_file_with(&out.join("incidents.parquet"), |w| {
         write_parquet(w, &mut frame).context("cannot encode Parquet")
+    })?;
+    drop(frame);
+    write_file_with(&out.join("recurrences.parquet"), |w| {
+        write_recurrences_parquet(w, review).context("cannot encode Parquet")
+    })?;
+    write_file_with(&out.join("incident_factors.parquet"), |w| {
+        write_incident_factors_parquet(w, review).context("cannot encode Parquet")
     })?;
     write_file_with(&out.join("rejected.csv"), |w| {
         Ok(write_rejected_csv(w, &normalized.rejected)?)
