@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontFamily, FontStyle};
 
-use super::SVG_FONT_FAMILY;
+use super::{HEIGHT, SVG_FONT_FAMILY, WIDTH};
 
 /// One named series of values aligned with the months; `None` is a gap (a zero in a stack).
 pub(super) struct Series {
@@ -52,16 +52,34 @@ pub(super) struct Heatmap {
     pub empty_message: String,
 }
 
-/// Percentages per month, one line per series.
-pub(super) struct Lines {
+/// Small multiples: one panel per team, all on the same month axis. Each panel has its share
+/// (percent, 0 to 100) per month as a line with points, above a strip of grey bars with the
+/// count behind each point (on one scale shared by every panel); a point resting on too few
+/// counts is drawn hollow and faded.
+pub(super) struct TeamPanels {
     pub months: Vec<String>,
-    pub series: Vec<Series>,
-    /// Per series, a label drawn above each point (the count behind it), if any.
-    pub point_labels: Vec<Vec<Option<String>>>,
-    pub hidden_series: usize,
-    pub y_desc: String,
-    pub legend_title: String,
+    pub panels: Vec<TeamPanel>,
+    /// Teams left out (not drawn), said in a note.
+    pub hidden_teams: usize,
+    pub color: RGBColor,
+    /// The key: what the line, the bars and a hollow point are.
+    pub line_label: String,
+    pub bar_label: String,
+    pub weak_label: String,
+    /// Written after the count at the top of the bars' scale, e.g. `due`.
+    pub count_unit: String,
     pub empty_message: String,
+}
+
+/// One panel of [`TeamPanels`]; every vector is aligned with the months.
+pub(super) struct TeamPanel {
+    pub title: String,
+    /// The share, percent; `None` where there is nothing to share (no count).
+    pub values: Vec<Option<f64>>,
+    /// The count behind each value.
+    pub counts: Vec<usize>,
+    /// Whether the value rests on too few counts to read much into.
+    pub weak: Vec<bool>,
 }
 
 /// What one chart draws.
@@ -70,7 +88,7 @@ pub(super) enum Plot {
     Resolve(Resolve),
     FollowUps(FollowUpPanels),
     Heatmap(Heatmap),
-    Lines(Lines),
+    TeamPanels(TeamPanels),
 }
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -89,6 +107,18 @@ const GRID_COLOR: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 const AXIS_COLOR: RGBColor = RGBColor(0x88, 0x88, 0x88);
 
 impl Plot {
+    /// The chart's size in pixels: [`WIDTH`] × [`HEIGHT`], taller for panels in more than two
+    /// rows.
+    pub(super) fn size(&self) -> (u32, u32) {
+        match self {
+            Self::TeamPanels(spec) => {
+                let (_, rows) = panel_grid(spec.panels.len());
+                (WIDTH, HEIGHT.max(PANEL_CHROME + rows as u32 * PANEL_HEIGHT))
+            }
+            _ => (WIDTH, HEIGHT),
+        }
+    }
+
     /// Draw on `root`: a white background, the title, then the chart.
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, title: &str) -> DrawResult<DB> {
         root.fill(&WHITE)?;
@@ -101,7 +131,7 @@ impl Plot {
             Self::Resolve(spec) => draw_resolve(&area, spec),
             Self::FollowUps(spec) => draw_follow_ups(&area, spec),
             Self::Heatmap(spec) => draw_heatmap(&area, spec),
-            Self::Lines(spec) => draw_lines(&area, spec),
+            Self::TeamPanels(spec) => draw_team_panels(&area, spec),
         }
     }
 }
@@ -276,6 +306,35 @@ fn fit<DB: DrawingBackend>(
 enum Mark {
     Box,
     Line,
+    /// A line through a point: filled, or hollow and faded where the evidence is weak.
+    Point {
+        weak: bool,
+    },
+}
+
+/// A legend mark, 22 × 18 pixels, its top left corner at `(x, y)`.
+fn draw_mark<DB: DrawingBackend>(
+    area: &Area<DB>,
+    color: RGBColor,
+    mark: Mark,
+    (x, y): (i32, i32),
+) -> DrawResult<DB> {
+    match mark {
+        Mark::Box => area.draw(&Rectangle::new([(x, y), (x + 18, y + 18)], color.filled())),
+        Mark::Line => area.draw(&PathElement::new(
+            vec![(x, y + 9), (x + 22, y + 9)],
+            color.stroke_width(3),
+        )),
+        Mark::Point { weak } => {
+            let style = PointStyle::of(color, weak);
+            area.draw(&PathElement::new(
+                vec![(x, y + 9), (x + 22, y + 9)],
+                style.line,
+            ))?;
+            area.draw(&Circle::new((x + 11, y + 9), POINT_RADIUS, style.fill))?;
+            area.draw(&Circle::new((x + 11, y + 9), POINT_RADIUS, style.outline))
+        }
+    }
 }
 
 struct LegendEntry {
@@ -354,14 +413,7 @@ fn draw_legend<DB: DrawingBackend>(
         }
     }
     for (entry, lines) in entries.iter().zip(&wrapped) {
-        let shape = entry.color.filled();
-        match entry.mark {
-            Mark::Box => area.draw(&Rectangle::new([(left, y), (left + 18, y + 18)], shape))?,
-            Mark::Line => area.draw(&PathElement::new(
-                vec![(left, y + 9), (left + 22, y + 9)],
-                entry.color.stroke_width(3),
-            ))?,
-        }
+        draw_mark(area, entry.color, entry.mark, (left, y))?;
         for (index, line) in lines.iter().enumerate() {
             area.draw_text(
                 line,
@@ -819,74 +871,270 @@ fn draw_heatmap<DB: DrawingBackend>(area: &Area<DB>, spec: &Heatmap) -> DrawResu
     Ok(())
 }
 
-fn draw_lines<DB: DrawingBackend>(area: &Area<DB>, spec: &Lines) -> DrawResult<DB> {
-    let (plot, legend) = with_legend(area);
+/// Height of one row of team panels, pixels.
+const PANEL_HEIGHT: u32 = 265;
+/// Height taken by the title, the key and the note above and below the panels, pixels.
+const PANEL_CHROME: u32 = 110;
+/// At most this many panels side by side.
+const MAX_PANEL_COLUMNS: usize = 4;
+const PANEL_TITLE_SIZE: f64 = 16.0;
+const PANEL_LABEL_SIZE: f64 = 13.0;
+/// Width of the labels left of each panel (`100%`, `40 due`).
+const PANEL_Y_LABELS: u32 = 52;
+/// Height of the strip of count bars under each panel's line, and of its month labels.
+const STRIP_HEIGHT: u32 = 44;
+const STRIP_X_LABELS: u32 = 22;
+/// Space between a panel's line and its strip, so that `0%` and the strip's top label clear.
+const STRIP_GAP: u32 = 14;
+const KEY_HEIGHT: u32 = 30;
+const NOTE_HEIGHT: u32 = 22;
+const POINT_RADIUS: u32 = 4;
+const BAR_COLOR: RGBColor = RGBColor(0xCC, 0xCC, 0xCC);
+
+/// Columns and rows of a grid of `n` panels: at most [`MAX_PANEL_COLUMNS`] columns, as few
+/// rows as that allows, and the panels spread evenly over those rows.
+pub(super) fn panel_grid(n: usize) -> (usize, usize) {
+    let rows = n.div_ceil(MAX_PANEL_COLUMNS).max(1);
+    (n.div_ceil(rows).max(1), rows)
+}
+
+/// `color` blended most of the way to white.
+fn faded(color: RGBColor) -> RGBColor {
+    let blend = |c: u8| (f64::from(c) + (255.0 - f64::from(c)) * 0.55).round() as u8;
+    RGBColor(blend(color.0), blend(color.1), blend(color.2))
+}
+
+/// How a point of a panel (and the line into it) is drawn: filled, or hollow and faded where
+/// the evidence is weak.
+struct PointStyle {
+    line: ShapeStyle,
+    fill: ShapeStyle,
+    outline: ShapeStyle,
+}
+
+impl PointStyle {
+    fn of(color: RGBColor, weak: bool) -> Self {
+        if weak {
+            let pale = faded(color);
+            Self {
+                line: pale.stroke_width(2),
+                fill: WHITE.filled(),
+                outline: pale.stroke_width(2),
+            }
+        } else {
+            Self {
+                line: color.stroke_width(3),
+                fill: color.filled(),
+                outline: color.stroke_width(1),
+            }
+        }
+    }
+}
+
+/// A month axis with at most `max_labels` labelled months, evenly spaced and always the last.
+fn sparse_month_axis(n_months: usize, max_labels: usize) -> Axis {
+    let last = n_months.max(1) - 1;
+    let step = if max_labels <= 1 || last == 0 {
+        n_months.max(1)
+    } else {
+        last.div_ceil(max_labels - 1).max(1)
+    };
+    let mut ticks: Vec<f64> = (0..=last)
+        .rev()
+        .step_by(step)
+        .map(|month| month as f64)
+        .collect();
+    ticks.reverse();
+    Axis::linear(-0.5, last as f64 + 0.5, ticks)
+}
+
+/// A row of legend entries side by side, left to right, the last shortened if need be.
+fn draw_key_row<DB: DrawingBackend>(area: &Area<DB>, entries: &[LegendEntry]) -> DrawResult<DB> {
+    let (width, height) = area.dim_in_pixel();
+    let style = text(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
+    let y = height as i32 / 2 - 9;
+    let mut x = 16;
+    for entry in entries {
+        draw_mark(area, entry.color, entry.mark, (x, y))?;
+        x += 30;
+        let room = (width as i32 - x - 8).max(0) as u32;
+        let label = fit(area, &entry.label, &style, room)?;
+        area.draw_text(&label, &style, (x, y + 9))?;
+        x += area.estimate_text_size(&label, &style)?.0 as i32 + 36;
+    }
+    Ok(())
+}
+
+fn draw_team_panels<DB: DrawingBackend>(area: &Area<DB>, spec: &TeamPanels) -> DrawResult<DB> {
+    let any = spec
+        .panels
+        .iter()
+        .any(|panel| panel.values.iter().flatten().any(|value| value.is_finite()));
+    if !any {
+        return draw_message(area, &spec.empty_message);
+    }
+    let (width, height) = area.dim_in_pixel();
+    let (key, rest) = area.split_vertically(KEY_HEIGHT);
+    draw_key_row(
+        &key,
+        &[
+            LegendEntry {
+                label: spec.line_label.clone(),
+                color: spec.color,
+                mark: Mark::Point { weak: false },
+            },
+            LegendEntry {
+                label: spec.bar_label.clone(),
+                color: BAR_COLOR,
+                mark: Mark::Box,
+            },
+            LegendEntry {
+                label: spec.weak_label.clone(),
+                color: spec.color,
+                mark: Mark::Point { weak: true },
+            },
+        ],
+    )?;
+    let grid = if spec.hidden_teams > 0 {
+        let (grid, note) = rest.split_vertically(height.saturating_sub(KEY_HEIGHT + NOTE_HEIGHT));
+        let style = text(LEGEND_SIZE - 2.0)
+            .color(&MUTED_TEXT)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let message = format!(
+            "{} more teams, with fewer months of data, not shown",
+            spec.hidden_teams
+        );
+        note.draw_text(&message, &style, (16, NOTE_HEIGHT as i32 / 2))?;
+        grid
+    } else {
+        rest
+    };
+    let (columns, rows) = panel_grid(spec.panels.len());
+    // One scale for the counts of every panel, so that their bars compare.
+    let max_count = spec
+        .panels
+        .iter()
+        .flat_map(|panel| &panel.counts)
+        .copied()
+        .max()
+        .unwrap_or(0);
+    let (count_top, _) = nice_ticks(max_count as f64, 1.0);
+    // As many month labels as fit side by side in a panel, with room between them.
+    let label_style = text(PANEL_LABEL_SIZE);
+    let mut label_width = 0;
+    for month in &spec.months {
+        label_width = label_width.max(area.estimate_text_size(month, &label_style)?.0);
+    }
+    let plot_width = (width / columns as u32).saturating_sub(PANEL_Y_LABELS + 32);
+    let max_labels = (plot_width / (label_width + 18).max(1)).max(1) as usize;
+    for (panel, cell) in spec.panels.iter().zip(grid.split_evenly((rows, columns))) {
+        draw_team_panel(&cell, spec, panel, count_top, max_labels)?;
+    }
+    Ok(())
+}
+
+fn draw_team_panel<DB: DrawingBackend>(
+    cell: &Area<DB>,
+    spec: &TeamPanels,
+    panel: &TeamPanel,
+    count_top: f64,
+    max_labels: usize,
+) -> DrawResult<DB> {
     let n_months = spec.months.len();
-    let ticks: Vec<f64> = (0..=5).map(|i| f64::from(i) * 20.0).collect();
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(10)
-        .x_label_area_size(48)
-        .y_label_area_size(70)
-        .build_cartesian_2d(month_axis(n_months), Axis::linear(0.0, 104.0, ticks))?;
-    let month_format = |x: &f64| month_label_at(&spec.months, *x);
-    chart
+    let (width, _) = cell.dim_in_pixel();
+    let title_style = text(PANEL_TITLE_SIZE);
+    let title = fit(cell, &panel.title, &title_style, width.saturating_sub(24))?;
+    let body = cell.margin(6, 4, 8, 24).titled(&title, title_style)?;
+    let (_, body_height) = body.dim_in_pixel();
+    let (upper, lower) = body
+        .split_vertically(body_height.saturating_sub(STRIP_HEIGHT + STRIP_X_LABELS + STRIP_GAP));
+    let label_style = text(PANEL_LABEL_SIZE);
+    let quarters: Vec<f64> = (0..=4).map(|i| f64::from(i) * 25.0).collect();
+    let mut share = ChartBuilder::on(&upper)
+        .margin_top(4)
+        .margin_bottom(4)
+        .y_label_area_size(PANEL_Y_LABELS)
+        .build_cartesian_2d(
+            Axis::linear(-0.5, n_months.max(1) as f64 - 0.5, Vec::new()),
+            Axis::linear(0.0, 104.0, quarters),
+        )?;
+    let percent = |y: &f64| {
+        if y.rem_euclid(50.0) < 1e-9 {
+            format!("{y:.0}%")
+        } else {
+            String::new()
+        }
+    };
+    share
         .configure_mesh()
         .disable_x_mesh()
-        .x_label_formatter(&month_format)
-        .y_label_formatter(&|y: &f64| format!("{y:.0}%"))
-        .x_desc("month")
-        .y_desc(spec.y_desc.as_str())
-        .label_style(text(LABEL_SIZE))
-        .axis_desc_style(text(AXIS_DESC_SIZE))
+        .y_label_formatter(&percent)
+        .label_style(label_style.clone())
         .bold_line_style(GRID_COLOR.stroke_width(1))
         .axis_style(AXIS_COLOR.stroke_width(1))
         .draw()?;
-    let mut any = false;
-    for series in &spec.series {
-        for run in runs(&series.values) {
-            any = true;
-            chart.draw_series(LineSeries::new(
-                run.iter().copied(),
-                series.color.stroke_width(3),
-            ))?;
-            chart.draw_series(
-                run.iter()
-                    .map(|&point| Circle::new(point, 4, series.color.filled())),
-            )?;
-        }
-    }
-    // The counts after the lines, so that no line crosses a label.
-    for (series, labels) in spec.series.iter().zip(&spec.point_labels) {
-        let style = text(VALUE_SIZE)
-            .color(&series.color)
-            .pos(Pos::new(HPos::Center, VPos::Bottom));
-        chart.draw_series(series.values.iter().zip(labels).enumerate().filter_map(
-            |(month, (value, label))| {
-                let (value, label) = (value.as_ref()?, label.as_ref()?);
-                Some(
-                    EmptyElement::at((month as f64, *value))
-                        + Text::new(label.clone(), (0, -6), style.clone()),
+    let mut counts = ChartBuilder::on(&lower)
+        .margin_top(STRIP_GAP)
+        .x_label_area_size(STRIP_X_LABELS)
+        .y_label_area_size(PANEL_Y_LABELS)
+        .build_cartesian_2d(
+            sparse_month_axis(n_months, max_labels),
+            Axis::linear(0.0, count_top, vec![count_top]),
+        )?;
+    let month_format = |x: &f64| month_label_at(&spec.months, *x);
+    let count_format = |y: &f64| format!("{y:.0} {}", spec.count_unit);
+    counts
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_label_formatter(&month_format)
+        .y_label_formatter(&count_format)
+        .label_style(label_style.clone())
+        .bold_line_style(GRID_COLOR.stroke_width(1))
+        .axis_style(AXIS_COLOR.stroke_width(1))
+        .draw()?;
+    counts.draw_series(
+        panel
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|(_, count)| **count > 0)
+            .map(|(month, count)| {
+                let x = month as f64;
+                Rectangle::new(
+                    [(x - 0.36, 0.0), (x + 0.36, *count as f64)],
+                    BAR_COLOR.filled(),
                 )
-            },
-        ))?;
+            }),
+    )?;
+    let point = |month: usize| {
+        let value = panel.values.get(month).copied().flatten()?;
+        let weak = panel.weak.get(month).copied().unwrap_or(false);
+        value.is_finite().then_some((month as f64, value, weak))
+    };
+    // The faded segments (into or out of a weak point) first, so the others cross over them.
+    for faded_pass in [true, false] {
+        share.draw_series((1..n_months).filter_map(|month| {
+            let (x0, y0, weak0) = point(month - 1)?;
+            let (x1, y1, weak1) = point(month)?;
+            let weak = weak0 || weak1;
+            (weak == faded_pass).then(|| {
+                PathElement::new(
+                    vec![(x0, y0), (x1, y1)],
+                    PointStyle::of(spec.color, weak).line,
+                )
+            })
+        }))?;
     }
-    if !any {
-        draw_message(&plot, &spec.empty_message)?;
+    share.draw_series((0..n_months).filter_map(point).map(|(x, y, weak)| {
+        let style = PointStyle::of(spec.color, weak);
+        EmptyElement::at((x, y))
+            + Circle::new((0, 0), POINT_RADIUS, style.fill)
+            + Circle::new((0, 0), POINT_RADIUS, style.outline)
+    }))?;
+    if (0..n_months).all(|month| point(month).is_none()) {
+        draw_message(&upper, "nothing due")?;
     }
-    let entries: Vec<LegendEntry> = spec
-        .series
-        .iter()
-        .map(|series| LegendEntry {
-            label: series.label.clone(),
-            color: series.color,
-            mark: Mark::Line,
-        })
-        .collect();
-    let mut notes = Vec::new();
-    if spec.hidden_series > 0 {
-        notes.push(format!("{} more teams not shown", spec.hidden_series));
-    }
-    draw_legend(&legend, &spec.legend_title, &entries, &notes)
+    Ok(())
 }
 
 #[cfg(test)]

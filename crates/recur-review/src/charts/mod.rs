@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use crate::history::History;
 use crate::review::Review;
 use crate::trends::Trends;
-use draw::{FollowUpPanels, Heatmap, Lines, Plot, Resolve, Series, StackedBars};
+use draw::{FollowUpPanels, Heatmap, Plot, Resolve, Series, StackedBars, TeamPanel, TeamPanels};
 
 /// Width of every chart, pixels.
 pub const WIDTH: u32 = 1200;
-/// Height of every chart, pixels.
+/// Height of every chart, pixels (the team completion chart is taller with many teams).
 pub const HEIGHT: u32 = 600;
 /// The name of the embedded font family.
 pub const FONT_NAME: &str = "DejaVu Sans";
@@ -37,7 +37,7 @@ pub const FONT_LICENSE: &str = include_str!("../../assets/DejaVuSans.LICENSE");
 pub const TOP_PATTERNS: usize = 8;
 /// How many contributing factors the heatmap shows.
 pub const TOP_FACTORS: usize = 12;
-/// How many teams the completion chart shows (the others are named in its legend as a count).
+/// How many teams the completion chart shows (the others are counted in a note).
 pub const MAX_TEAMS: usize = 10;
 
 const FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -81,6 +81,10 @@ pub struct TeamMonthCompletion {
 /// Months the team completion chart sums over: each point is the share of the follow-ups due
 /// in that month and the two before that were done by their due date.
 pub const COMPLETION_ROLLING_MONTHS: usize = 3;
+
+/// A point of the team completion chart with fewer follow-ups due behind it than this is drawn
+/// hollow and faded: too few to read much into.
+const FEW_DUE: usize = 3;
 
 /// Why a chart could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -229,16 +233,22 @@ pub fn render_history(history: &History) -> Result<Chart, ChartError> {
     )
 }
 
-/// Render the chart of follow-up completion by team over time: one line per team, the share of
-/// its follow-ups done by their due date over a rolling [`COMPLETION_ROLLING_MONTHS`] months
+/// Render the chart of follow-up completion by team over time as small multiples: one panel
+/// per team, all with the same month axis and 0 to 100% scale. Each panel has the share of the
+/// team's follow-ups done by their due date over a rolling [`COMPLETION_ROLLING_MONTHS`] months
 /// (a few follow-ups fall due per team and month, so one month's share jumps between 0 and
-/// 100%), each point labelled with the number of follow-ups due behind it. At most
-/// [`MAX_TEAMS`] teams are drawn, those with the most months of data (ties by name).
+/// 100%) as a line with points, above grey bars of the follow-ups due behind each point (one
+/// scale for every panel); a point with fewer than 3 behind it is hollow and faded.
+/// At most [`MAX_TEAMS`] teams are drawn, those with the most months of data (ties by name),
+/// in name order; a note counts the others.
 pub fn render_team_completion(rows: &[TeamMonthCompletion]) -> Result<Chart, ChartError> {
     render(
         "team_completion",
-        "Follow-ups done by their due date, by team (rolling 3 months; labels: follow-ups due)",
-        &Plot::Lines(team_completion_spec(rows)),
+        &format!(
+            "Follow-ups done by their due date, by team \
+             (rolling {COMPLETION_ROLLING_MONTHS} months; bars: follow-ups due)"
+        ),
+        &Plot::TeamPanels(team_completion_spec(rows)),
     )
 }
 
@@ -265,19 +275,20 @@ fn draw_error<E: std::error::Error + Send + Sync>(
 
 fn render(name: &str, title: &str, plot: &Plot) -> Result<Chart, ChartError> {
     ensure_font()?;
-    let mut rgb = vec![255u8; WIDTH as usize * HEIGHT as usize * 3];
+    let (width, height) = plot.size();
+    let mut rgb = vec![255u8; width as usize * height as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
         plot.draw(&root, title)
             .map_err(|error| draw_error(name, error))?;
         root.present().map_err(|error| draw_error(name, error))?;
     }
-    let png = png::encode_rgb(WIDTH, HEIGHT, &rgb).ok_or_else(|| ChartError::Encode {
+    let png = png::encode_rgb(width, height, &rgb).ok_or_else(|| ChartError::Encode {
         chart: name.to_string(),
     })?;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         plot.draw(&root, title)
             .map_err(|error| draw_error(name, error))?;
         root.present().map_err(|error| draw_error(name, error))?;
@@ -458,7 +469,7 @@ fn factors_spec(trends: &Trends) -> Heatmap {
     }
 }
 
-fn team_completion_spec(rows: &[TeamMonthCompletion]) -> Lines {
+fn team_completion_spec(rows: &[TeamMonthCompletion]) -> TeamPanels {
     use std::collections::{BTreeMap, BTreeSet};
     let months: Vec<String> = rows
         .iter()
@@ -486,39 +497,43 @@ fn team_completion_spec(rows: &[TeamMonthCompletion]) -> Lines {
     let hidden = teams.len().saturating_sub(MAX_TEAMS);
     teams.truncate(MAX_TEAMS);
     teams.sort_by(|a, b| a.0.cmp(b.0));
-    let mut series = Vec::new();
-    let mut point_labels = Vec::new();
-    for (index, (team, counts)) in teams.into_iter().enumerate() {
-        let rolling: Vec<(usize, usize)> = (0..counts.len())
-            .map(|end| {
-                let start = (end + 1).saturating_sub(COMPLETION_ROLLING_MONTHS);
-                counts[start..=end]
+    let panels = teams
+        .into_iter()
+        .map(|(team, counts)| {
+            // Per month: (due, done by due) over it and the months before it in the window.
+            let rolling: Vec<(usize, usize)> = (0..counts.len())
+                .map(|end| {
+                    let start = (end + 1).saturating_sub(COMPLETION_ROLLING_MONTHS);
+                    counts[start..=end]
+                        .iter()
+                        .fold((0, 0), |sum, (due, done)| (sum.0 + due, sum.1 + done))
+                })
+                .collect();
+            TeamPanel {
+                title: team.to_string(),
+                values: rolling
                     .iter()
-                    .fold((0, 0), |sum, (due, done)| (sum.0 + due, sum.1 + done))
-            })
-            .collect();
-        series.push(Series {
-            label: team.to_string(),
-            color: palette(index),
-            values: rolling
-                .iter()
-                .map(|&(due, done)| (due > 0).then(|| done as f64 / due as f64 * 100.0))
-                .collect(),
-        });
-        point_labels.push(
-            rolling
-                .iter()
-                .map(|&(due, _)| (due > 0).then(|| due.to_string()))
-                .collect(),
-        );
-    }
-    Lines {
+                    .map(|&(due, done)| (due > 0).then(|| done as f64 / due as f64 * 100.0))
+                    .collect(),
+                counts: rolling.iter().map(|&(due, _)| due).collect(),
+                weak: rolling
+                    .iter()
+                    .map(|&(due, _)| due > 0 && due < FEW_DUE)
+                    .collect(),
+            }
+        })
+        .collect();
+    TeamPanels {
         months,
-        series,
-        point_labels,
-        hidden_series: hidden,
-        y_desc: "done by due date, last 3 months (%)".to_string(),
-        legend_title: "Team".to_string(),
+        panels,
+        hidden_teams: hidden,
+        color: palette(0),
+        line_label: format!(
+            "share done by due date, of those due in the {COMPLETION_ROLLING_MONTHS} months to the month"
+        ),
+        bar_label: "follow-ups due in those months".to_string(),
+        weak_label: format!("fewer than {FEW_DUE} due: too few to judge"),
+        count_unit: "due".to_string(),
         empty_message: "No follow-ups with a due date".to_string(),
     }
 }
@@ -716,13 +731,20 @@ mod tests {
     fn assert_well_formed(chart: &Chart) {
         assert_eq!(chart.png[..8], png::SIGNATURE, "{}", chart.name);
         let (width, height, pixels) = png::decode_rgb(&chart.png).unwrap();
-        assert_eq!((width, height), (WIDTH, HEIGHT), "{}", chart.name);
+        assert_eq!(width, WIDTH, "{}", chart.name);
+        assert!(height >= HEIGHT, "{}", chart.name);
+        assert!(
+            chart
+                .svg
+                .starts_with(&format!(r#"<svg width="{width}" height="{height}""#)),
+            "{} svg of the png's size",
+            chart.name
+        );
         assert!(
             pixels.iter().any(|&byte| byte < 200),
             "{} has something drawn on it",
             chart.name
         );
-        assert!(chart.svg.starts_with("<svg"), "{}", chart.name);
         assert!(
             chart.svg.contains(&chart.title),
             "{} svg has its title",
@@ -820,12 +842,42 @@ mod tests {
 
     #[test]
     fn team_completion_draws_a_line_per_team() {
-        let chart = render_team_completion(&team_rows()).unwrap();
+        let rows = team_rows();
+        let spec = team_completion_spec(&rows);
+        let titles: Vec<&str> = spec.panels.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["identity", "payments", "platform", "search", "storage"],
+            "a panel per team, in name order"
+        );
+        assert_eq!(spec.hidden_teams, 0);
+        for panel in &spec.panels {
+            assert_eq!(panel.values.len(), 12, "{}: a value per month", panel.title);
+            assert_eq!(panel.counts.len(), 12);
+            assert!(
+                panel
+                    .values
+                    .iter()
+                    .flatten()
+                    .all(|v| (0.0..=100.0).contains(v))
+            );
+        }
+        let chart = render_team_completion(&rows).unwrap();
         assert_eq!(chart.name, "team_completion");
         assert_well_formed(&chart);
-        for team in ["payments", "platform", "search", "storage", "identity"] {
-            assert!(chart.svg.contains(team), "{team} in the legend");
+        for team in titles {
+            assert!(
+                chart.svg.contains(&format!(">\n{team}\n<")),
+                "{team} titles its panel"
+            );
         }
+        // Five panels: three and two, in two rows.
+        assert_eq!(draw::panel_grid(5), (3, 2));
+        assert!(
+            chart.svg.contains("bars: follow-ups due"),
+            "the title says what the bars are"
+        );
+        assert!(!chart.svg.contains("not shown"), "no team left out");
     }
 
     #[test]
@@ -843,29 +895,38 @@ mod tests {
             }
         }
         let spec = team_completion_spec(&rows);
-        assert_eq!(spec.hidden_series, 2);
-        let teams: Vec<&str> = spec
-            .series
-            .iter()
-            .map(|series| series.label.as_str())
-            .collect();
+        assert_eq!(spec.hidden_teams, 2);
+        let teams: Vec<&str> = spec.panels.iter().map(|p| p.title.as_str()).collect();
         assert_eq!(
             teams.first(),
             Some(&"team-02"),
             "the two teams with the fewest months are left out"
         );
+        assert_eq!(teams.len(), MAX_TEAMS);
         assert_eq!(spec.months.len(), 12);
         assert_eq!(
-            spec.series[9].values[11],
+            spec.panels[9].values[11],
             Some(100.0),
             "done by due is at most due"
         );
         assert_eq!(
-            spec.series[0].values[3],
+            spec.panels[0].values[3],
             Some(100.0),
             "the two months before count"
         );
-        assert_eq!(spec.series[0].values[5], None);
+        assert_eq!(spec.panels[0].counts[..6], [2, 4, 6, 4, 2, 0]);
+        assert_eq!(spec.panels[0].values[5], None);
+        let chart = render_team_completion(&rows).unwrap();
+        assert_well_formed(&chart);
+        assert!(
+            chart
+                .svg
+                .contains("2 more teams, with fewer months of data, not shown")
+        );
+        // Ten panels in three rows (four, four, two): taller than two rows of panels.
+        assert_eq!(draw::panel_grid(MAX_TEAMS), (4, 3));
+        let two_rows = render_team_completion(&team_rows()).unwrap();
+        assert!(png::decode_rgb(&chart.png).unwrap().1 > png::decode_rgb(&two_rows.png).unwrap().1);
     }
 
     #[test]
@@ -887,8 +948,10 @@ mod tests {
             row(7, 0, 0),
         ];
         let spec = team_completion_spec(&rows);
+        assert_eq!(spec.panels.len(), 1);
+        let panel = &spec.panels[0];
         assert_eq!(
-            spec.series[0].values,
+            panel.values,
             [
                 Some(50.0),
                 Some(50.0),
@@ -899,19 +962,71 @@ mod tests {
                 None
             ]
         );
-        let labels: Vec<Option<&str>> = spec.point_labels[0].iter().map(Option::as_deref).collect();
-        assert_eq!(
-            labels,
-            [
-                Some("2"),
-                Some("2"),
-                Some("3"),
-                Some("4"),
-                Some("4"),
-                Some("3"),
-                None
-            ]
+        assert_eq!(panel.counts, [2, 2, 3, 4, 4, 3, 0]);
+        let chart = render_team_completion(&rows).unwrap();
+        assert!(
+            chart.svg.contains("\n4 due\n"),
+            "the bars' scale tops at the most due"
         );
+    }
+
+    #[test]
+    fn team_completion_marks_points_on_few_follow_ups_as_weak() {
+        let row = |team: &str, month: u32, due: usize, done_by_due: usize| TeamMonthCompletion {
+            team: team.to_owned(),
+            month: format!("2025-{month:02}"),
+            share_done_by_due: None,
+            due,
+            done_by_due,
+        };
+        let rows = [
+            row("data", 1, 1, 1),
+            row("data", 2, 1, 0),
+            row("data", 3, 5, 5),
+            row("data", 4, 0, 0),
+            row("data", 5, 0, 0),
+            row("data", 6, 0, 0),
+            row("sre", 1, 40, 30),
+            row("sre", 6, 2, 0),
+        ];
+        let spec = team_completion_spec(&rows);
+        assert_eq!(
+            spec.panels[0].counts,
+            [1, 2, 7, 6, 5, 0],
+            "the follow-ups due in the window"
+        );
+        assert_eq!(
+            spec.panels[0].weak,
+            [true, true, false, false, false, false],
+            "fewer than 3 due is weak; none due is no point at all"
+        );
+        assert_eq!(spec.panels[0].values[0], Some(100.0));
+        assert_eq!(
+            spec.panels[1].weak,
+            [false, false, false, false, false, true]
+        );
+        let chart = render_team_completion(&rows).unwrap();
+        assert_well_formed(&chart);
+        assert!(
+            chart.svg.contains("fewer than 3 due: too few to judge"),
+            "the chart says what a hollow point is"
+        );
+        // Every weak point is hollow (a white disc under a faded ring), the others filled: the
+        // key adds one of each.
+        let white_discs = chart
+            .svg
+            .lines()
+            .filter(|line| {
+                line.starts_with("<circle") && line.contains(r##"fill="#FFFFFF" stroke="none""##)
+            })
+            .count();
+        let weak_points = spec
+            .panels
+            .iter()
+            .flat_map(|p| &p.weak)
+            .filter(|w| **w)
+            .count();
+        assert_eq!(white_discs, weak_points + 1);
     }
 
     #[test]
@@ -964,6 +1079,34 @@ mod tests {
         std::fs::create_dir_all(dir).unwrap();
         let mut charts = render_all(&trends_of(&realistic(400))).unwrap();
         charts.push(render_team_completion(&team_rows()).unwrap());
+        // More teams than are drawn, one with a long name.
+        let mut many = team_rows();
+        for (index, team) in [
+            "billing",
+            "customer-identity-and-access-management",
+            "data",
+            "edge",
+            "mobile",
+            "observability",
+            "sre",
+        ]
+        .iter()
+        .enumerate()
+        {
+            many.extend(
+                team_rows()
+                    .into_iter()
+                    .skip(index % 5)
+                    .step_by(5 + index % 2)
+                    .map(|row| TeamMonthCompletion {
+                        team: (*team).to_string(),
+                        ..row
+                    }),
+            );
+        }
+        let mut chart = render_team_completion(&many).unwrap();
+        chart.name = "many_team_completion".to_string();
+        charts.push(chart);
         let empty = trends_of(&Fixture {
             incidents: Vec::new(),
             pattern_of: Vec::new(),
