@@ -273,7 +273,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         review.run.month,
         review.input.incidents,
         review.run.k,
-        review.summarized.as_ref().map_or(review.recurrences.len(), |s| s.recurrences),
+        review
+            .summarized
+            .as_ref()
+            .map_or(review.recurrences.len(), |s| s.recurrences),
         review.follow_ups.overdue,
         review.agenda.len(),
         args.out.join("report.html").display()
