@@ -677,7 +677,8 @@ fn review_timings_list_each_phase_on_stderr_and_change_no_output() {
         "  review: recurrences",
         "review",
         "charts",
-        "tables (CSV, Parquet)",
+        "report files and tables",
+        "report.json",
         "total",
     ] {
         let row = phases
