@@ -705,3 +705,170 @@ fn review_timings_list_each_phase_on_stderr_and_change_no_output() {
             .any(|w| w == b"phase ")
     );
 }
+
+/// The ids of a `recur similar --json` answer, best first.
+fn similar_ids(args: &[&str]) -> Vec<String> {
+    let output = recur(args);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        text(&output.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_str(&text(&output.stdout)).expect("json");
+    rows.as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|row| row["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The planted cause of each incident of the sample (`data/truth/sample-truth.csv`).
+fn sample_causes() -> std::collections::BTreeMap<String, String> {
+    let mut reader = csv::Reader::from_path(root().join("data/truth/sample-truth.csv"))
+        .expect("the sample's truth");
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("a truth row");
+            (record[0].to_owned(), record[1].to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn review_writes_a_similarity_index_that_answers_like_the_exports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    review(dir.path());
+    let index = dir.path().join("similarity-index.bin");
+    let bytes = std::fs::read(&index).expect("the review wrote the similarity index");
+    assert_eq!(&bytes[..8], b"RECURSIM");
+    assert_eq!(&bytes[8..12], &1u32.to_le_bytes(), "format version 1");
+    let review_dir = dir.path().to_str().expect("utf-8 path");
+    for id in ["INC-1001", "INC-1028", "INC-1100"] {
+        let mined = similar_ids(&["similar", "--id", id, "--top", "5", "--json"]);
+        let saved = similar_ids(&[
+            "similar", "--review", review_dir, "--id", id, "--top", "5", "--format", "json",
+        ]);
+        assert_eq!(mined.len(), 5, "{id}");
+        assert_eq!(saved, mined, "{id}: the saved index and the exports agree");
+    }
+    // The index file itself may be named, and the text output lists follow-ups.
+    let output = recur(&[
+        "similar",
+        "--review",
+        index.to_str().expect("utf-8 path"),
+        "--id",
+        "INC-1001",
+        "--top",
+        "2",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("INC-1001 "), "{stdout}");
+    assert!(stdout.contains("pattern P-"), "{stdout}");
+    assert!(stdout.contains("OPS-"), "follow-ups shown: {stdout}");
+}
+
+#[test]
+fn similar_text_and_file_find_the_incidents_of_the_planted_cause() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    review(dir.path());
+    let review_dir = dir.path().to_str().expect("utf-8 path");
+    let causes = sample_causes();
+    let output = recur(&[
+        "similar",
+        "--review",
+        review_dir,
+        "--text",
+        "Clients get TLS handshake errors: the certificate on the gateway expired",
+        "--top",
+        "5",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows: serde_json::Value = serde_json::from_str(&text(&output.stdout)).expect("json");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 5);
+    for row in rows {
+        let id = row["id"].as_str().expect("id");
+        assert_eq!(
+            causes.get(id).map(String::as_str),
+            Some("cert-expiry"),
+            "{id}"
+        );
+        assert!(row["relation"].is_null(), "a bare text has no time");
+        assert!(row["follow_ups"].is_array() && row["pattern_id"].is_string());
+        assert!(
+            row["shared_terms"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t == "certificate")),
+            "{row}"
+        );
+    }
+    let report = dir.path().join("new-incident.md");
+    std::fs::write(
+        &report,
+        "---\ntitle: \"checkout-api: 5xx after connection pool exhausted\"\n\
+         started_at: 2026-11-20T10:00:00Z\nservices: [checkout-api]\n---\n\n\
+         ## Summary\n\nCheckout requests failed with 5xx errors: the database connection pool \
+         was exhausted.\n\n## Root cause\n\nSlow queries held every connection of the pool.\n",
+    )
+    .expect("write the report");
+    let output = recur(&[
+        "similar",
+        "--review",
+        review_dir,
+        "--file",
+        report.to_str().expect("utf-8 path"),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows: serde_json::Value = serde_json::from_str(&text(&output.stdout)).expect("json");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), 5);
+    for row in rows {
+        let id = row["id"].as_str().expect("id");
+        assert_eq!(
+            causes.get(id).map(String::as_str),
+            Some("conn-pool"),
+            "{id}"
+        );
+        assert_eq!(row["relation"], "earlier", "{row}");
+    }
+}
+
+#[test]
+fn a_missing_or_damaged_similarity_index_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().to_str().expect("utf-8 path");
+    let index = dir.path().join("similarity-index.bin");
+    let named = index.display().to_string();
+    let refused = |expected: &str| {
+        let output = recur(&["similar", "--review", folder, "--id", "INC-1001"]);
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(&named), "{stderr}");
+        assert!(stderr.contains(expected), "{expected:?}: {stderr}");
+    };
+    refused("cannot read the similarity index");
+    std::fs::write(&index, "incident_id,title\nINC-1,Disk full\n").expect("write");
+    refused("not a recur similarity index");
+    let sample = tempfile::tempdir().expect("tempdir");
+    review(sample.path());
+    let bytes = std::fs::read(sample.path().join("similarity-index.bin")).expect("index");
+    std::fs::write(&index, &bytes[..bytes.len() / 2]).expect("write");
+    refused(&format!(
+        "truncated: {} bytes, expected {}",
+        bytes.len() / 2,
+        bytes.len()
+    ));
+    let mut newer = bytes.clone();
+    newer[8..12].copy_from_slice(&7u32.to_le_bytes());
+    std::fs::write(&index, &newer).expect("write");
+    refused("format version 7, but this recur reads version 1");
+    let mut damaged = bytes;
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0xff;
+    std::fs::write(&index, &damaged).expect("write");
+    refused("checksum");
+}

@@ -47,6 +47,7 @@
 pub mod catalogue;
 pub mod evaluate;
 pub mod factors;
+pub mod index_file;
 pub mod patterns;
 pub mod recurrence;
 pub mod similar;

@@ -68,7 +68,7 @@ use recur_core::Incident;
 use serde::{Deserialize, Serialize};
 
 pub use crate::evaluate::normalized_mutual_information;
-use crate::svd::{SvdParams, lsa_embedding};
+use crate::svd::{Lsa, SvdParams, lsa};
 use crate::text::{TextConfig, TextPipeline};
 use crate::tfidf::{TfIdf, TfIdfParams, vectorize};
 
@@ -409,6 +409,11 @@ pub struct Patterns {
     /// The LSA embedding (N × d, unit rows; zero rows for incidents without text).
     #[serde(skip)]
     pub embedding: Array2<f32>,
+    /// The term-space basis the embedding was projected on (V × d, [`crate::svd::Lsa`]): a new
+    /// TF-IDF row of the same vocabulary embeds in the same space
+    /// ([`crate::svd::project`]).
+    #[serde(skip)]
+    pub basis: Array2<f32>,
     /// The number of clusters used (0 when nothing could be clustered).
     pub chosen_k: usize,
     /// The leading embedding dimensions the clusters were found in (0 for all of them, as for
@@ -487,7 +492,7 @@ pub fn find_patterns_checked(
         seed: params.seed,
         ..SvdParams::default()
     };
-    let embedding = lsa_embedding(&vectors, &svd);
+    let Lsa { embedding, basis } = lsa(&vectors, &svd);
     let points: Vec<usize> = (0..incidents.len())
         .filter(|&i| embedding.ncols() > 0 && embedding.row(i).iter().any(|&x| x != 0.0))
         .collect();
@@ -619,6 +624,7 @@ pub fn find_patterns_checked(
         assignment,
         vectors,
         embedding,
+        basis,
         chosen_k,
         clustering_dims: used_dims,
         k_scores,
@@ -1574,6 +1580,7 @@ mod tests {
             rows: terms.iter().map(|&t| vec![(t, 1.0)]).collect(),
             idf: vec![1.0; n_terms],
             df: vec![1; n_terms],
+            name_like: Vec::new(),
         }
     }
 

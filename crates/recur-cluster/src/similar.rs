@@ -210,6 +210,17 @@ pub fn shared_terms(vectors: &TfIdf, a: usize, b: usize, top: usize) -> Vec<Stri
     let (Some(row_a), Some(row_b)) = (vectors.rows.get(a), vectors.rows.get(b)) else {
         return Vec::new();
     };
+    shared_row_terms(row_a, row_b, &vectors.terms, top)
+}
+
+/// The `top` terms with the highest weight in both sparse rows (sorted by column), the product
+/// of their two weights, strongest first; ties to the earlier column. `terms` names the columns.
+pub fn shared_row_terms(
+    row_a: &[(u32, f32)],
+    row_b: &[(u32, f32)],
+    terms: &[String],
+    top: usize,
+) -> Vec<String> {
     let mut shared = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < row_a.len() && j < row_b.len() {
@@ -227,12 +238,12 @@ pub fn shared_terms(vectors: &TfIdf, a: usize, b: usize, top: usize) -> Vec<Stri
     shared
         .into_iter()
         .take(top)
-        .filter_map(|(_, column)| vectors.terms.get(column as usize).cloned())
+        .filter_map(|(_, column)| terms.get(column as usize).cloned())
         .collect()
 }
 
 /// The `top` best (score, index) pairs, best first, ties to the lower index.
-fn best(mut scored: Vec<(f32, usize)>, top: usize) -> Vec<(f32, usize)> {
+pub(crate) fn best(mut scored: Vec<(f32, usize)>, top: usize) -> Vec<(f32, usize)> {
     let order = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     if top == 0 {
         return Vec::new();
@@ -437,6 +448,7 @@ mod tests {
             ],
             idf: vec![1.0; 3],
             df: vec![2, 3, 2],
+            name_like: Vec::new(),
         };
         (embedding, vectors)
     }

@@ -59,6 +59,23 @@ impl Default for SvdParams {
 /// The LSA embedding of TF-IDF rows: N × d (`f32`), each non-empty row of unit length; rows of
 /// incidents without terms are zero. `d` is `min(dims, V, N)`; 0 when there are no terms.
 pub fn lsa_embedding(vectors: &TfIdf, params: &SvdParams) -> Array2<f32> {
+    lsa(vectors, params).embedding
+}
+
+/// The embedding of [`lsa`] and the basis it was projected on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lsa {
+    /// The embedding of [`lsa_embedding`]: N × d, unit rows, zero rows without terms.
+    pub embedding: Array2<f32>,
+    /// The term-space basis, V × d: the right singular vectors `V_d`, so that `X V_d` with
+    /// each row normalized is the embedding. A TF-IDF row of the same vocabulary embeds as
+    /// [`project`] of it: new text lands in the same space. V × 0 when `d` is 0.
+    pub basis: Array2<f32>,
+}
+
+/// [`lsa_embedding`], keeping the basis (V × d) so that new rows can be projected later. The
+/// embedding is the same, bit for bit.
+pub fn lsa(vectors: &TfIdf, params: &SvdParams) -> Lsa {
     let n = vectors.rows.len();
     let v = vectors.n_terms();
     // The term-space basis is fitted on an evenly spaced sample; every row is then projected.
@@ -71,8 +88,12 @@ pub fn lsa_embedding(vectors: &TfIdf, params: &SvdParams) -> Array2<f32> {
         .collect();
     let l = (params.dims + params.oversampling).min(v).min(rows.len());
     let d = params.dims.min(l);
+    let nothing = || Lsa {
+        embedding: Array2::zeros((n, 0)),
+        basis: Array2::zeros((v, 0)),
+    };
     if d == 0 {
-        return Array2::zeros((n, 0));
+        return nothing();
     }
     let omega = gaussian(v, l, params.seed);
     let columns = Columns::new(&rows, v);
@@ -88,7 +109,7 @@ pub fn lsa_embedding(vectors: &TfIdf, params: &SvdParams) -> Array2<f32> {
     // Z = Xᵀ Q = Bᵀ; B Bᵀ = Zᵀ Z = U Σ² Uᵀ; the right singular vectors are Z U Σ⁻¹.
     let z = columns.transpose_times_dense(&y, l);
     let Ok((values, left)) = gram(&z, l).eigh() else {
-        return Array2::zeros((n, 0));
+        return nothing();
     };
     let mut order: Vec<usize> = (0..l).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
@@ -115,21 +136,42 @@ pub fn lsa_embedding(vectors: &TfIdf, params: &SvdParams) -> Array2<f32> {
     out.par_chunks_mut(d)
         .zip(vectors.rows.par_iter())
         .with_min_len(1024)
-        .for_each(|(target, row)| {
-            for &(column, weight) in row {
-                let source = &basis[column as usize * d..(column as usize + 1) * d];
-                for (t, s) in target.iter_mut().zip(source) {
-                    *t += weight * s;
-                }
-            }
-            let norm = target.iter().map(|x| x * x).sum::<f32>().sqrt();
-            if norm > 1e-12 {
-                target.iter_mut().for_each(|x| *x /= norm);
-            } else {
-                target.iter_mut().for_each(|x| *x = 0.0);
-            }
-        });
-    embedding
+        .for_each(|(target, row)| project_into(row, &basis, target));
+    let basis = Array2::from_shape_vec((v, d), basis).unwrap_or_else(|_| Array2::zeros((v, 0)));
+    Lsa { embedding, basis }
+}
+
+/// The embedding of one TF-IDF row on a basis of [`lsa`] (V × d, row-major as
+/// `basis.as_slice()`): the row times the basis, L2-normalized; zero when the row has no
+/// weight there or names a column the basis does not have. The same arithmetic, in the same
+/// order, as the rows of [`lsa_embedding`].
+pub fn project(row: &[(u32, f32)], basis: &[f32], dims: usize) -> Vec<f32> {
+    let mut target = vec![0.0; dims];
+    if dims > 0
+        && row
+            .iter()
+            .all(|&(column, _)| (column as usize + 1) * dims <= basis.len())
+    {
+        project_into(row, basis, &mut target);
+    }
+    target
+}
+
+/// `target = normalize(row · basis)`; every column of `row` is within `basis`.
+fn project_into(row: &[(u32, f32)], basis: &[f32], target: &mut [f32]) {
+    let d = target.len();
+    for &(column, weight) in row {
+        let source = &basis[column as usize * d..(column as usize + 1) * d];
+        for (t, s) in target.iter_mut().zip(source) {
+            *t += weight * s;
+        }
+    }
+    let norm = target.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 1e-12 {
+        target.iter_mut().for_each(|x| *x /= norm);
+    } else {
+        target.iter_mut().for_each(|x| *x = 0.0);
+    }
 }
 
 fn sign_of_largest(values: impl Iterator<Item = f64>) -> f64 {
@@ -292,6 +334,7 @@ mod tests {
             rows,
             idf: vec![1.0; n_terms],
             df: vec![1; n_terms],
+            name_like: Vec::new(),
         }
     }
 

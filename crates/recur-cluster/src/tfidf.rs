@@ -34,6 +34,10 @@ pub struct TfIdf {
     pub idf: Vec<f32>,
     /// Number of incidents each column occurs in.
     pub df: Vec<u32>,
+    /// Whether each column is written like a name (a company, product or place), so that its
+    /// weights are scaled by [`TfIdfParams::proper_noun_weight`]. Empty means none is.
+    #[serde(default)]
+    pub name_like: Vec<bool>,
 }
 
 impl TfIdf {
@@ -249,15 +253,17 @@ pub fn vectorize(incidents: &[Incident], pipeline: &TextPipeline, params: &TfIdf
         .collect();
 
     let n_all = n_unigrams + phrases.len();
-    let name_factor = |id: usize| -> f32 {
-        let is_name = if id < n_unigrams {
+    let is_name = |id: usize| -> bool {
+        if id < n_unigrams {
             proper[id]
         } else {
             parts(&phrases[id - n_unigrams])
                 .iter()
                 .all(|&part| proper[part as usize])
-        };
-        if is_name {
+        }
+    };
+    let name_factor = |id: usize| -> f32 {
+        if is_name(id) {
             params.proper_noun_weight
         } else {
             1.0
@@ -342,6 +348,7 @@ pub fn vectorize(incidents: &[Incident], pipeline: &TextPipeline, params: &TfIdf
     TfIdf {
         terms: kept.iter().map(|(_, id)| display_of(*id)).collect(),
         df: kept.iter().map(|(_, id)| df[*id]).collect(),
+        name_like: kept.iter().map(|(_, id)| is_name(*id)).collect(),
         keys: kept.into_iter().map(|(key, _)| key).collect(),
         rows,
         idf,

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use recur_cluster::factors::{Coverage, Evidence, FactorAnalysis, FactorParams, analyze_factors};
+use recur_cluster::index_file::{IndexFileError, IndexSource, SimilarityFile};
 use recur_cluster::patterns::{Pattern, PatternError, PatternParams, Patterns, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
 use recur_core::as_of::{AsOfChanges, as_of_view};
@@ -123,6 +124,9 @@ pub enum ReviewError {
     /// Trends could not be computed.
     #[error("trends: {0}")]
     Trends(#[from] TrendError),
+    /// The similarity index could not be built.
+    #[error("similarity index: {0}")]
+    SimilarityIndex(#[from] IndexFileError),
 }
 
 /// The review, as data. Serializes to `report.json`.
@@ -181,6 +185,11 @@ pub struct Review {
     /// The workstream of each pattern that has one in the catalogue, by stable id.
     #[serde(skip)]
     pub workstreams: BTreeMap<String, String>,
+    /// The similarity index of the point-in-time view's incidents, with the stable pattern
+    /// ids, for `similarity-index.bin` (`recur_cluster::index_file`). It holds the mining's
+    /// TF-IDF vectors, embedding and basis, taken over rather than copied.
+    #[serde(skip)]
+    pub similarity_index: SimilarityFile<'static>,
 }
 
 /// `input` of `report.json`.
@@ -647,6 +656,21 @@ pub fn run_review_timed(
             .then_with(|| a.id.cmp(&b.id))
     });
     top_patterns.truncate(options.top_patterns);
+    // Built last, taking the vectors and the embedding out of the patterns about to be
+    // dropped: nothing large is copied.
+    let mut patterns = patterns;
+    let similarity_index = timed(on_phase, "similarity index", || {
+        SimilarityFile::build_owned(
+            &IndexSource {
+                incidents,
+                pattern_ids: &pattern_ids,
+                pattern_labels: &pattern_labels,
+                params: &options.patterns,
+                as_of: Some(options.as_of),
+            },
+            &mut patterns,
+        )
+    })?;
     Ok(Review {
         input: InputSummary {
             records_read: accounting.records_read,
@@ -691,6 +715,7 @@ pub fn run_review_timed(
         pattern_ids,
         updated_catalogue: catalogue,
         workstreams,
+        similarity_index,
     })
 }
 

@@ -194,6 +194,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     timings.lap("review");
     let out = staged.path();
+    // The similarity index (`recur similar --review`) first, streamed, and dropped once
+    // written: at a million incidents it is most of a gigabyte the charts and tables need not
+    // sit beside.
+    let similarity_index = std::mem::take(&mut review.similarity_index);
+    write_file_with(&out.join(recur_cluster::index_file::FILE_NAME), |w| {
+        Ok(similarity_index.write_to(w)?)
+    })?;
+    drop(similarity_index);
+    timings.lap("similarity index");
     if let Some(history) = &history {
         write_file_with(&out.join("history.csv"), |w| {
             Ok(write_history_csv(w, &history.rows)?)
