@@ -38,12 +38,14 @@ const TARGETS: Targets = Targets {
     pure_patterns: true,
 };
 
-/// The level a generator is held to where the targets are not met yet: the held-out vocabulary
-/// (10k, seed 8: NMI 0.93-0.95, one pattern joining `lifecycle-rule-deletion` to
-/// `iam-policy-change`, recurrence precision 0.94 and recall 0.89), with a small margin.
+/// The level a generator is held to where the targets are not met yet, or where its data is not
+/// what the targets are written for (the sample generator's one-off noise is 18 reports
+/// repeated ~50 times each): NMI and recurrences a little below the targets (the held-out 2k
+/// reaches NMI 0.955, recurrence precision 0.95 and recall 0.90; the independent 2k recall
+/// 0.89), one-offs at the target's 5% (the sample generator's 10k leaves 3.4%).
 const GUARD: Targets = Targets {
     min_nmi: 0.9,
-    max_one_offs: 0.03,
+    max_one_offs: 0.05,
     min_precision: 0.9,
     min_recall: 0.85,
     pure_patterns: false,
@@ -130,6 +132,7 @@ fn assert_targets(quality: &Quality, targets: &Targets, one_offs_planted: f64, c
         evaluation.patterns.len(),
         quality.recurrences
     );
+    eprintln!("{summary}");
     assert!(evaluation.nmi >= targets.min_nmi, "{summary}");
     assert!(
         evaluation.one_off_share <= targets.max_one_offs + one_offs_planted,
@@ -207,17 +210,6 @@ fn held_out_vocabulary_2k_holds_its_level() {
 }
 
 #[test]
-fn held_out_vocabulary_10k_holds_its_level() {
-    assert_targets(
-        &independent_quality(&held_out(10_000, 8)),
-        &GUARD,
-        0.0,
-        "held-out 10k",
-    );
-}
-
-#[test]
-#[ignore = "issue 9: not met (held-out 10k: lifecycle-rule-deletion joined to iam-policy-change, recall 0.89)"]
 fn held_out_vocabulary_10k_meets_the_targets() {
     assert_targets(
         &independent_quality(&held_out(10_000, 8)),
@@ -264,6 +256,8 @@ fn independent_planted_100k_meets_the_targets() {
 #[test]
 #[ignore = "100k incidents: run in release with --ignored"]
 fn held_out_vocabulary_100k_holds_its_level() {
+    // Not the targets yet: `lifecycle-rule-deletion` (3%) is joined to `iam-policy-change`, whose
+    // summed rows in the clustering dimensions have cosine 0.901 with it (the merge bar is 0.9).
     assert_targets(
         &independent_quality(&held_out(100_000, 9)),
         &GUARD,
