@@ -349,11 +349,21 @@ pub struct ConceptMatch {
     pub end: usize,
 }
 
-/// Stems of written words, remembered: words repeat a lot across incidents.
+/// What one matching thread remembers: stems of written words, and the concepts of whole
+/// sentences (a sentence's concepts depend on its text alone, and sentences repeat across
+/// incidents: boilerplate, factor phrases, follow-up titles). Sentences longer than
+/// [`CACHED_SENTENCE_BYTES`] are not remembered, and the sentence memory is emptied when it
+/// holds [`CACHED_SENTENCES`], so it stays bounded whatever the input.
 #[derive(Debug, Default)]
 pub struct StemCache {
     stems: FxHashMap<String, String>,
+    sentences: FxHashMap<String, Vec<usize>>,
 }
+
+/// The longest sentence whose concepts a [`StemCache`] remembers, in bytes.
+pub const CACHED_SENTENCE_BYTES: usize = 400;
+/// Sentences a [`StemCache`] remembers at most before it starts again.
+pub const CACHED_SENTENCES: usize = 100_000;
 
 impl Matcher {
     fn new(catalogue: &Catalogue) -> Self {
@@ -456,7 +466,23 @@ impl Matcher {
     pub fn find(&self, text: &str, cache: &mut StemCache) -> Vec<ConceptMatch> {
         let mut found = Vec::new();
         for (start, end) in sentences(text) {
-            for concept in self.find_in_sentence(&text[start..end], cache) {
+            let sentence = &text[start..end];
+            let concepts = match cache.sentences.get(sentence) {
+                Some(concepts) => concepts.clone(),
+                None => {
+                    let concepts = self.find_in_sentence(sentence, cache);
+                    if sentence.len() <= CACHED_SENTENCE_BYTES {
+                        if cache.sentences.len() >= CACHED_SENTENCES {
+                            cache.sentences.clear();
+                        }
+                        cache
+                            .sentences
+                            .insert(sentence.to_owned(), concepts.clone());
+                    }
+                    concepts
+                }
+            };
+            for concept in concepts {
                 found.push(ConceptMatch {
                     concept,
                     start,
@@ -483,7 +509,14 @@ impl Matcher {
     fn find_in_sentence(&self, sentence: &str, cache: &mut StemCache) -> Vec<usize> {
         let tokens: Vec<String> = sentence
             .unicode_words()
-            .map(|word| word.to_lowercase().replace('\u{2019}', "'"))
+            .map(|word| {
+                let word = word.to_lowercase();
+                if word.contains('\u{2019}') {
+                    word.replace('\u{2019}', "'")
+                } else {
+                    word
+                }
+            })
             .collect();
         // (pattern, word index, position) of every word that can belong to a pattern.
         let mut hits: Vec<(u32, u8, u32)> = Vec::new();
@@ -495,8 +528,11 @@ impl Matcher {
             if let Some(entries) = self.by_exact.get(token) {
                 hits.extend(entries.iter().map(|&(p, w)| (p, w, position as u32)));
             }
-            let key: String = token.chars().take(3).collect();
-            if let Some(entries) = self.by_prefix.get(&key) {
+            let key = token
+                .char_indices()
+                .nth(3)
+                .map_or(token.as_str(), |(end, _)| &token[..end]);
+            if let Some(entries) = self.by_prefix.get(key) {
                 for (prefix, p, w) in entries {
                     // A prefix of the word or of its stem ("polici*" for "policy").
                     if token.starts_with(prefix.as_str()) || stem.starts_with(prefix.as_str()) {

@@ -771,9 +771,9 @@ fn follow_ups(out: &mut String, review: &Review) {
     let _ = writeln!(out, "By owner: {}.\n", by_owner.join(", "));
     const HEADER: &str = "| Follow-up | Incident | Owner | Team | Due | Days overdue | Pattern recurred since |\n|---|---|---|---|---|---:|---|\n";
     out.push_str(HEADER);
-    for (n, item) in f.overdue_items.iter().enumerate() {
+    for (n, item) in f.overdue_items.iter().take(OVERDUE_LISTED).enumerate() {
         if n == OVERDUE_SHOWN {
-            // The rest, collapsed: all of them are in the pre-read, none only in report.json.
+            // The rest, collapsed, up to `OVERDUE_LISTED`; all of them are in the CSV.
             let _ = writeln!(
                 out,
                 "\n{DETAILS_OPEN}{} more overdue follow-ups{DETAILS_SUMMARY_END}\n",
@@ -798,6 +798,13 @@ fn follow_ups(out: &mut String, review: &Review) {
             }
         );
     }
+    if f.overdue_items.len() > OVERDUE_LISTED {
+        let _ = writeln!(
+            out,
+            "\n… and {} more, less overdue: all are in the table linked below.",
+            f.overdue_items.len() - OVERDUE_LISTED
+        );
+    }
     if f.overdue_items.len() > OVERDUE_SHOWN {
         let _ = writeln!(out, "\n{DETAILS_CLOSE}");
     }
@@ -810,6 +817,9 @@ fn follow_ups(out: &mut String, review: &Review) {
 
 /// Overdue follow-ups shown before the rest are collapsed.
 const OVERDUE_SHOWN: usize = 25;
+/// Overdue follow-ups listed in the pre-read at most, the most overdue first (at a million
+/// incidents there are over 100,000: a 15 MB page nobody reads); all are in [`OVERDUE_CSV`].
+pub const OVERDUE_LISTED: usize = 500;
 /// The overdue follow-ups as CSV, beside the report (the `recur` binary writes it).
 pub const OVERDUE_CSV: &str = "overdue_follow_ups.csv";
 /// The only HTML the report itself writes into its Markdown (incident text is escaped and can
@@ -1044,6 +1054,24 @@ mod tests {
         let markdown = render_markdown(&review, &[]);
         assert!(!markdown.contains("<details>"));
         assert!(markdown.contains("All 1 overdue follow-up as a table"));
+    }
+
+    #[test]
+    fn a_long_overdue_list_stops_at_its_limit_and_points_to_the_table() {
+        let mut review = sample_review();
+        review.follow_ups.overdue_items = (0..OVERDUE_LISTED + 100).map(overdue).collect();
+        let markdown = render_markdown(&review, &[]);
+        let last = OVERDUE_LISTED - 1;
+        assert!(markdown.contains(&format!("| **OPS-{last}** Add")));
+        assert!(!markdown.contains(&format!("| **OPS-{OVERDUE_LISTED}** Add")));
+        assert!(
+            markdown
+                .contains("\n… and 100 more, less overdue: all are in the table linked below.\n")
+        );
+        assert!(markdown.contains(&format!(
+            "All {} overdue follow-ups as a table",
+            OVERDUE_LISTED + 100
+        )));
     }
 
     #[test]

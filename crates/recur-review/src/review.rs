@@ -965,6 +965,9 @@ pub fn follow_up_report(
             starts_by_pattern.entry(*pattern).or_default().push(at);
         }
     }
+    for starts in starts_by_pattern.values_mut() {
+        starts.sort_unstable();
+    }
     let mut report = FollowUpReport::default();
     let mut by_owner: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_team: BTreeMap<String, usize> = BTreeMap::new();
@@ -1000,13 +1003,16 @@ pub fn follow_up_report(
                 .copied()
                 .flatten()
                 .is_some_and(|pattern| {
-                    starts_by_pattern.get(&pattern).is_some_and(|starts| {
-                        starts.iter().any(|&at| {
-                            opened.is_some_and(|opened| at > opened)
-                                && Some(at) != incident.occurred_at()
-                                && at <= as_of
-                        })
-                    })
+                    let (Some(starts), Some(opened)) = (starts_by_pattern.get(&pattern), opened)
+                    else {
+                        return false;
+                    };
+                    // Sorted: the starts after `opened`, up to `as_of`, other than its own.
+                    let after = starts.partition_point(|&at| at <= opened);
+                    starts[after..]
+                        .iter()
+                        .take_while(|&&at| at <= as_of)
+                        .any(|&at| Some(at) != incident.occurred_at())
                 });
             report.overdue_items.push(OverdueItem {
                 id: follow_up_key(incident, index),
