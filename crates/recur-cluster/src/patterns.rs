@@ -943,13 +943,15 @@ fn sum_cosine(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
 /// like the cluster's mean, then the member least like that one): the two halves.
 fn bisect(vectors: &TfIdf, members: &[usize]) -> [Vec<usize>; 2] {
     let row_sum = |part: &[usize]| tfidf_sum(vectors, part);
-    let dot = |centre: &BTreeMap<u32, f64>, member: usize| -> f64 {
+    // Centres are dense over the vocabulary (two at a time, never one per incident): a member's
+    // dot product is then one indexed read per term of its row.
+    let dot = |centre: &[f64], member: usize| -> f64 {
         vectors.rows[member]
             .iter()
-            .map(|&(term, weight)| centre.get(&term).map_or(0.0, |c| c * f64::from(weight)))
+            .map(|&(term, weight)| centre[term as usize] * f64::from(weight))
             .sum()
     };
-    let least_like = |centre: &BTreeMap<u32, f64>| -> usize {
+    let least_like = |centre: &[f64]| -> usize {
         let mut best = (members[0], f64::INFINITY);
         for &member in members {
             let score = dot(centre, member);
@@ -959,7 +961,13 @@ fn bisect(vectors: &TfIdf, members: &[usize]) -> [Vec<usize>; 2] {
         }
         best.0
     };
-    let as_centre = |sum: &[(u32, f64)]| -> BTreeMap<u32, f64> { sum.iter().copied().collect() };
+    let as_centre = |sum: &[(u32, f64)]| -> Vec<f64> {
+        let mut centre = vec![0.0; vectors.n_terms()];
+        for &(term, weight) in sum {
+            centre[term as usize] = weight;
+        }
+        centre
+    };
     let first = least_like(&as_centre(&row_sum(members)));
     let second = least_like(&as_centre(&row_sum(&[first])));
     let mut centres = [
