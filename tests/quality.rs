@@ -255,12 +255,12 @@ fn independent_planted_100k_meets_the_targets() {
 
 #[test]
 #[ignore = "100k incidents: run in release with --ignored"]
-fn held_out_vocabulary_100k_holds_its_level() {
-    // Not the targets yet: `lifecycle-rule-deletion` (3%) is joined to `iam-policy-change`, whose
-    // summed rows in the clustering dimensions have cosine 0.901 with it (the merge bar is 0.9).
+fn held_out_vocabulary_100k_meets_the_targets() {
+    // NMI 0.977, one-offs 1.1%, recurrence precision 0.989, recall 0.957. Before the neighbour
+    // test on merges by meaning alone, `lifecycle-rule-deletion` (3%) joined `iam-policy-change`.
     assert_targets(
         &independent_quality(&held_out(100_000, 9)),
-        &GUARD,
+        &TARGETS,
         0.0,
         "held-out 100k",
     );
