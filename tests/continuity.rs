@@ -288,3 +288,37 @@ fn catalogue_decisions_shape_the_review() {
             .all(|item| item.reasons.iter().any(|r| r.contains("marked addressed")))
     );
 }
+
+#[test]
+fn a_month_after_the_inputs_says_where_the_incidents_are() {
+    let normalized = sample();
+    let charts: &[recur_review::report::ChartRef] = &[];
+    let after = review(&normalized, at(2026, 12, 7), &Catalogue::default());
+    assert_eq!(after.run.incidents_in_period, 0);
+    let markdown = recur_review::report::render_markdown(&after, charts);
+    assert!(
+        markdown.contains(
+            "> **Nothing to review in this period.** No incident of the inputs started from \
+             2026-11-01 to 2026-11-30: theirs started from 2024-11-01 to 2026-10-30. To review \
+             the latest month, add --month 2026-10."
+        ),
+        "{markdown}"
+    );
+    let at_its_end = review(&normalized, at(2026, 11, 1), &Catalogue::default());
+    assert_eq!(at_its_end.run.incidents_in_period, 17);
+    assert_eq!(at_its_end.run.empty_period_notice(), None);
+    assert!(
+        !recur_review::report::render_markdown(&at_its_end, charts).contains("Nothing to review")
+    );
+    // Before the inputs: the span, and no month to suggest after it.
+    let mut options = ReviewOptions::new(at(2026, 11, 1));
+    options.period = Some(recur_review::review::Period::month_of(
+        at(2023, 5, 1).date_naive(),
+    ));
+    let before = run_review(&normalized, &options).expect("the review runs");
+    let notice = before.run.empty_period_notice().expect("a notice");
+    assert!(
+        notice.ends_with("from 2024-11-01 to 2026-10-30."),
+        "{notice}"
+    );
+}

@@ -226,6 +226,13 @@ pub fn render_markdown(review: &Review, charts: &[ChartRef]) -> String {
         },
         run.seed
     );
+    if let Some(notice) = run.empty_period_notice() {
+        let _ = writeln!(
+            out,
+            "> **Nothing to review in this period.** {}\n",
+            md(&notice)
+        );
+    }
     catalogue(&mut out, review);
     headline(&mut out, review);
     undated(&mut out, review);

@@ -274,6 +274,41 @@ pub struct RunInfo {
     pub k_automatic: bool,
     /// The least similarity of two incidents for a recurrence.
     pub recurrence_min_similarity: f32,
+    /// The earliest and latest start of the incidents reviewed (as of `as_of`), so a period
+    /// that holds none of them can say where they are.
+    pub first_start: Option<DateTime<Utc>>,
+    /// See `first_start`.
+    pub latest_start: Option<DateTime<Utc>>,
+    /// The incidents that started in the period.
+    pub incidents_in_period: usize,
+}
+
+impl RunInfo {
+    /// When no incident of the inputs started in the period: what to say, with the span they
+    /// did start in and the month to review instead (the latest incident's, when the period is
+    /// after it).
+    pub fn empty_period_notice(&self) -> Option<String> {
+        let (Some(first), Some(latest)) = (self.first_start, self.latest_start) else {
+            return None;
+        };
+        if self.incidents_in_period > 0 {
+            return None;
+        }
+        let mut notice = format!(
+            "No incident of the inputs started from {} to {}: theirs started from {} to {}.",
+            self.period.since,
+            self.period.until.pred_opt().unwrap_or(self.period.until),
+            first.format("%Y-%m-%d"),
+            latest.format("%Y-%m-%d"),
+        );
+        if latest.date_naive() < self.period.since {
+            notice.push_str(&format!(
+                " To review the latest month, add --month {}.",
+                latest.format("%Y-%m")
+            ));
+        }
+        Some(notice)
+    }
 }
 
 /// An incident named in the report.
@@ -695,6 +730,12 @@ pub fn run_review_timed(
             k: patterns.chosen_k,
             k_automatic: options.patterns.n_clusters.is_none(),
             recurrence_min_similarity: options.recurrence.min_similarity,
+            first_start: incidents.iter().filter_map(Incident::occurred_at).min(),
+            latest_start: incidents.iter().filter_map(Incident::occurred_at).max(),
+            incidents_in_period: incidents
+                .iter()
+                .filter(|i| i.occurred_at().is_some_and(|at| period.contains(at)))
+                .count(),
         },
         catalogue: matching.summary,
         patterns: top_patterns,

@@ -290,6 +290,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         review.agenda.len(),
         args.out.join("report.html").display()
     );
+    if let Some(notice) = review.run.empty_period_notice() {
+        eprintln!("warning: {notice}");
+    }
     report_missing(&normalized.errors);
     eprint!("{}", timings.table());
     Ok(ExitCode::SUCCESS)
