@@ -79,7 +79,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::evaluate::normalized_mutual_information;
 use crate::svd::{Lsa, SvdParams, lsa};
 use crate::text::{TextConfig, TextPipeline};
-use crate::tfidf::{TfIdf, TfIdfParams, vectorize};
+use crate::tfidf::{TfIdf, TfIdfParams, sparse_dot, vectorize};
 
 /// How incidents are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -897,22 +897,6 @@ fn tfidf_sum(vectors: &TfIdf, members: &[usize]) -> Vec<(u32, f64)> {
     sum.into_iter().collect()
 }
 
-fn sparse_sum_dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
-    let (mut i, mut j, mut dot) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    dot
-}
-
 fn sparse_sum_add(a: &[(u32, f64)], b: &[(u32, f64)]) -> Vec<(u32, f64)> {
     let mut sum: BTreeMap<u32, f64> = a.iter().copied().collect();
     for &(term, weight) in b {
@@ -931,13 +915,13 @@ fn coherence(sum: &[(u32, f64)], size: usize) -> f64 {
         return 0.0;
     }
     let n = size as f64;
-    (sparse_sum_dot(sum, sum) - n) / (n * (n - 1.0))
+    (sparse_dot(sum, sum) - n) / (n * (n - 1.0))
 }
 
 fn sum_cosine(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
-    let norm = (sparse_sum_dot(a, a) * sparse_sum_dot(b, b)).sqrt();
+    let norm = (sparse_dot(a, a) * sparse_dot(b, b)).sqrt();
     if norm > 0.0 {
-        sparse_sum_dot(a, b) / norm
+        sparse_dot(a, b) / norm
     } else {
         0.0
     }

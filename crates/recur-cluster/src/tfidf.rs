@@ -55,9 +55,12 @@ impl TfIdf {
     }
 }
 
-/// Dot product of two sparse rows sorted by column.
-pub fn sparse_dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+/// Dot product of two sparse rows sorted by column (`f32` rows, or `f64` sums of rows).
+pub fn sparse_dot<T>(a: &[(u32, T)], b: &[(u32, T)]) -> T
+where
+    T: Copy + Default + std::ops::Mul<Output = T> + std::ops::AddAssign,
+{
+    let (mut i, mut j, mut sum) = (0, 0, T::default());
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
             std::cmp::Ordering::Less => i += 1,
