@@ -5,11 +5,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use chrono::TimeZone;
+
 use recur_cluster::factors::{FactorParams, analyze_factors};
 use recur_cluster::patterns::{PatternParams, find_patterns, normalized_mutual_information};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
 use recur_core::Normalized;
 use recur_core::normalize::{Inputs, NormalizeOptions, normalize_paths};
+use recur_review::review::{ReviewOptions, run_review};
 
 struct Truth {
     pattern: Option<String>,
@@ -133,6 +136,37 @@ fn recurrences_match_the_planted_ones() {
         "precision {precision:.3}, recall {recall:.3} ({correct} of {} found, {} planted)",
         found.len(),
         planted.len()
+    );
+}
+
+/// The recurrences the review of the sample publishes (as of its end, as the README runs it)
+/// against the planted ones: a recurrence accuses a follow-up, so precision is held to the
+/// level reached.
+#[test]
+fn the_sample_review_claims_planted_recurrences_only() {
+    let normalized = sample();
+    let truth = truth();
+    let as_of = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
+        .single()
+        .expect("valid date");
+    let review = run_review(&normalized, &ReviewOptions::new(as_of)).expect("the review runs");
+    let wrong: Vec<(&str, &str)> = review
+        .recurrences
+        .iter()
+        .filter(|r| truth[&r.incident_id].recurs.as_ref() != Some(&r.earlier_incident_id))
+        .map(|r| (r.incident_id.as_str(), r.earlier_incident_id.as_str()))
+        .collect();
+    // One claim is wrong today: INC-1209, a one-off provider network partition on
+    // internal-dns, taken for a recurrence of the DNS pattern. Adopting one-offs on their LSA
+    // meaning alone once added "Annual plans charged twice" as a recurrence of a throttled
+    // shipping-rates API (INC-1395 of INC-1381), INC-1077 of INC-1064 and INC-1225 of
+    // INC-1219.
+    assert!(
+        review.recurrences.len() >= 80 && wrong.len() * 50 <= review.recurrences.len(),
+        "{} of {} claims wrong: {wrong:?}",
+        wrong.len(),
+        review.recurrences.len()
     );
 }
 
