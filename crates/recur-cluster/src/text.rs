@@ -13,8 +13,10 @@
 //! Synonyms and stop words can be extended from a TOML file with
 //! [`TextConfig::with_synonyms_toml`].
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use linkify::LinkFinder;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
@@ -540,6 +542,7 @@ fn lowercase_words(text: &str) -> Vec<String> {
 /// UAX #29), lowercased and trimmed, with whether a clause break precedes it and whether it is
 /// capitalized like a name.
 fn for_each_word(text: &str, mut visit: impl FnMut(&str, bool, bool)) {
+    let text = &*without_links(text);
     let mut pending_break = false;
     let mut sentence_start = true;
     let mut lower = String::new();
@@ -587,6 +590,27 @@ fn for_each_word(text: &str, mut visit: impl FnMut(&str, bool, bool)) {
             segment(part, part.chars().any(char::is_alphanumeric));
         }
     }
+}
+
+/// The text with its links blanked: URLs with a scheme and e-mail addresses (found by
+/// `linkify`). Postmortems cite their sources ("https://en.wikipedia.org/wiki/Leap_second"),
+/// and the words of an address are a place, not what happened.
+fn without_links(text: &str) -> Cow<'_, str> {
+    if !text.contains("://") && !text.contains('@') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut last = 0;
+    for link in LinkFinder::new().links(text) {
+        out.push_str(&text[last..link.start()]);
+        out.push(' ');
+        last = link.end();
+    }
+    if last == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
 }
 
 /// The word segmentation of UAX #29 for ASCII text, much faster than the general tables: call
@@ -1321,6 +1345,19 @@ mod tests {
             "Engineers resolved the issue by restarting the database",
             &["restart", "databas"],
         );
+    }
+
+    #[test]
+    fn links_are_not_words() {
+        check(
+            "Kernel panic, see https://en.wikipedia.org/wiki/Leap_second (ops@example.com)",
+            &["kernel", "panic", "see"],
+        );
+        check(
+            "See [the kernel bug](https://bugzilla.example.org/show_bug.cgi?id=42)",
+            &["see", "kernel", "bug"],
+        );
+        check("Disk full on db-7", &["disk", "full", "databas"]);
     }
 
     /// Words and gaps as the general UAX #29 segmentation gives them, gaps merged.
