@@ -38,11 +38,11 @@ const TARGETS: Targets = Targets {
     pure_patterns: true,
 };
 
-/// The level a generator is held to where the targets are not met yet, or where its data is not
-/// what the targets are written for (the sample generator's one-off noise is 18 reports
-/// repeated ~50 times each): NMI and recurrences a little below the targets (the held-out 2k
-/// reaches NMI 0.955, recurrence precision 0.95 and recall 0.90; the independent 2k recall
-/// 0.89), one-offs at the target's 5% (the sample generator's 10k leaves 3.4%).
+/// The level a generator is held to where a target is not met yet (the held-out 2k: a cause of
+/// 2% shares another's pattern), or where its data is not what the targets are written for (the
+/// sample generator's one-off noise is 18 reports repeated ~50 times each): NMI and
+/// recurrences a little below the targets (the sample generator's 2k and 10k reach NMI 0.98,
+/// recurrence precision 0.95 and 0.96), one-offs at the target's 5% (its 10k leaves 3.0%).
 const GUARD: Targets = Targets {
     min_nmi: 0.9,
     max_one_offs: 0.05,
@@ -166,12 +166,11 @@ fn assert_targets(quality: &Quality, targets: &Targets, one_offs_planted: f64, c
 }
 
 #[test]
-fn independent_planted_2k_holds_its_level() {
-    // At 2k with 4% one-offs: NMI 0.95, recurrence precision 0.96, recall 0.89.
+fn independent_planted_2k_meets_the_targets() {
     let planted = planted(2_000, 0.04, 5);
     assert_targets(
         &independent_quality(&planted),
-        &GUARD,
+        &TARGETS,
         0.04,
         "independent 2k",
     );
@@ -201,6 +200,9 @@ fn independent_planted_10k_with_one_offs_meets_the_targets() {
 
 #[test]
 fn held_out_vocabulary_2k_holds_its_level() {
+    // NMI 0.986, recurrence precision 0.97, recall 0.93; but its smallest cause
+    // (lifecycle-rule-deletion, 41 incidents) shares the pattern of the cause it shares most
+    // words with (iam-policy-change), so the patterns are not all pure.
     assert_targets(
         &independent_quality(&held_out(2_000, 5)),
         &GUARD,
