@@ -1,7 +1,8 @@
 //! Cost of the pattern mining at 10k, 100k and 1M incidents: `find_patterns` (text pipeline,
 //! TF-IDF, SVD, automatic k, k-means, labels), `analyze_factors`, `find_recurrences` and all
-//! neighbours of every incident; and `planted_find_patterns` on the independent generator
-//! (`recur_synth`), which first prints the quality reached at that size (NMI and AMI against
+//! neighbours of every incident; and `planted_find_patterns` / `holdout_find_patterns` on the
+//! independent generator (`recur_synth`: its main vocabulary with 4% one-offs, its held-out
+//! vocabulary without), which first print the quality reached at that size (NMI and AMI against
 //! the planted causes with one-offs as singletons, one-offs, causes without a pattern of their
 //! own, mixed patterns, recurrence precision and recall) on stderr.
 //!
@@ -19,12 +20,12 @@ use criterion::{
 };
 use recur_cluster::evaluate::{evaluate, score_recurrences};
 use recur_cluster::factors::{FactorParams, analyze_factors};
-use recur_cluster::patterns::{PatternParams, find_patterns};
+use recur_cluster::patterns::{PatternParams, Patterns, find_patterns};
 use recur_cluster::recurrence::{RecurrenceParams, find_recurrences};
 use recur_cluster::similar::SimilarityIndex;
 use recur_core::Incident;
 use recur_core::synth::{SynthParams, generate};
-use recur_synth::PlantParams;
+use recur_synth::{PlantParams, Planted, Vocabulary};
 
 const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
@@ -41,6 +42,21 @@ fn incidents(n_incidents: usize) -> Vec<Incident> {
 /// regular expression; this understands the plain substrings and `^`/`$` anchors that select a
 /// size, e.g. `/10000$`.
 fn wanted(n_incidents: usize) -> bool {
+    wanted_of(
+        &[
+            "find_patterns",
+            "analyze_factors",
+            "find_recurrences",
+            "all_neighbors",
+            "planted_find_patterns",
+            "holdout_find_patterns",
+        ],
+        n_incidents,
+    )
+}
+
+/// Whether a benchmark of one of these names at this size was asked for.
+fn wanted_of(names: &[&str], n_incidents: usize) -> bool {
     let filters: Vec<String> = std::env::args()
         .skip(1)
         .filter(|arg| !arg.starts_with('-'))
@@ -63,15 +79,9 @@ fn wanted(n_incidents: usize) -> bool {
     };
     filters.is_empty()
         || filters.iter().any(|filter| {
-            [
-                "find_patterns",
-                "analyze_factors",
-                "find_recurrences",
-                "all_neighbors",
-                "planted_find_patterns",
-            ]
-            .iter()
-            .any(|name| matches(&format!("mining/{name}/{n_incidents}"), filter))
+            names
+                .iter()
+                .any(|name| matches(&format!("mining/{name}/{n_incidents}"), filter))
         })
 }
 
@@ -141,58 +151,77 @@ fn mining(c: &mut Criterion) {
 }
 
 /// The mining on the independent planted generator: the quality reached (printed once), then
-/// the time of `find_patterns`.
+/// the time of `find_patterns`; `planted_find_patterns` on its main vocabulary with 4% one-offs,
+/// `holdout_find_patterns` on the held-out vocabulary, every incident with a cause.
 fn planted(c: &mut Criterion) {
     let mut group = mining_group(c);
     let params = PatternParams::default();
+    let cases = [
+        ("planted_find_patterns", PlantParams::default()),
+        (
+            "holdout_find_patterns",
+            PlantParams {
+                one_off_share: 0.0,
+                vocabulary: Vocabulary::Holdout,
+                ..PlantParams::default()
+            },
+        ),
+    ];
     for n_incidents in SIZES {
-        if !wanted(n_incidents) {
-            continue;
+        for (name, plant) in &cases {
+            if !wanted_of(&[name], n_incidents) {
+                continue;
+            }
+            let planted = recur_synth::generate(&PlantParams {
+                n_incidents,
+                ..plant.clone()
+            });
+            let Ok(patterns) = find_patterns(&planted.incidents, &params) else {
+                continue;
+            };
+            print_quality(name, n_incidents, &planted, &patterns);
+            group.bench_with_input(
+                BenchmarkId::new(*name, n_incidents),
+                &planted.incidents,
+                |b, input| b.iter(|| find_patterns(black_box(input), &params)),
+            );
         }
-        let planted = recur_synth::generate(&PlantParams {
-            n_incidents,
-            ..PlantParams::default()
-        });
-        let Ok(patterns) = find_patterns(&planted.incidents, &params) else {
-            continue;
-        };
-        let causes: Vec<Option<&str>> = planted.truth.iter().map(|t| t.cause.as_deref()).collect();
-        let evaluation = evaluate(&patterns.assignment, &causes);
-        let found: Vec<(String, String)> =
-            find_recurrences(&planted.incidents, &patterns, &RecurrenceParams::default())
-                .into_iter()
-                .map(|r| (r.incident_id, r.earlier_incident_id))
-                .collect();
-        let known = planted.known_recurrences();
-        let recurrences = score_recurrences(&found, &known);
-        let without_own: Vec<&str> = evaluation
-            .classes
-            .iter()
-            .filter(|class| !class.has_own_pattern)
-            .map(|class| class.class.as_str())
-            .collect();
-        eprintln!(
-            "planted {n_incidents}: {} patterns, NMI {:.3}, AMI {:.3}, one-offs {:.3} \
-             (planted {:.3}), causes without a pattern {without_own:?}, mixed patterns {}, \
-             recurrences precision {:.3} recall {:.3} ({} found, {} planted)",
-            patterns.patterns.len(),
-            evaluation.nmi,
-            evaluation.ami,
-            evaluation.one_off_share,
-            evaluation.unclassed_share,
-            evaluation.patterns.iter().filter(|p| p.mixed).count(),
-            recurrences.precision,
-            recurrences.recall,
-            recurrences.found,
-            recurrences.known,
-        );
-        group.bench_with_input(
-            BenchmarkId::new("planted_find_patterns", n_incidents),
-            &planted.incidents,
-            |b, input| b.iter(|| find_patterns(black_box(input), &params)),
-        );
     }
     group.finish();
+}
+
+/// Print the quality the mining reached on planted data, on stderr.
+fn print_quality(name: &str, n_incidents: usize, planted: &Planted, patterns: &Patterns) {
+    let causes: Vec<Option<&str>> = planted.truth.iter().map(|t| t.cause.as_deref()).collect();
+    let evaluation = evaluate(&patterns.assignment, &causes);
+    let found: Vec<(String, String)> =
+        find_recurrences(&planted.incidents, patterns, &RecurrenceParams::default())
+            .into_iter()
+            .map(|r| (r.incident_id, r.earlier_incident_id))
+            .collect();
+    let known = planted.known_recurrences();
+    let recurrences = score_recurrences(&found, &known);
+    let without_own: Vec<&str> = evaluation
+        .classes
+        .iter()
+        .filter(|class| !class.has_own_pattern)
+        .map(|class| class.class.as_str())
+        .collect();
+    eprintln!(
+        "{name} {n_incidents}: {} patterns, NMI {:.3}, AMI {:.3}, one-offs {:.3} \
+         (planted {:.3}), causes without a pattern {without_own:?}, mixed patterns {}, \
+         recurrences precision {:.3} recall {:.3} ({} found, {} planted)",
+        patterns.patterns.len(),
+        evaluation.nmi,
+        evaluation.ami,
+        evaluation.one_off_share,
+        evaluation.unclassed_share,
+        evaluation.patterns.iter().filter(|p| p.mixed).count(),
+        recurrences.precision,
+        recurrences.recall,
+        recurrences.found,
+        recurrences.known,
+    );
 }
 
 // No HTML plots: criterion draws them with plotters' system-font lookup, and the workspace's
