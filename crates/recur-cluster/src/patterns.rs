@@ -918,14 +918,49 @@ pub fn nearest_centroids(data: &Array2<f32>, centroids: &Array2<f32>) -> Vec<usi
 }
 
 /// The sum of the members' TF-IDF rows, sparse and sorted by term.
+/// The members' TF-IDF rows summed, sorted by column. Each column adds its weights in member
+/// order whichever way it is summed: dense over the vocabulary when the members hold many
+/// entries (a large group), by a stable sort of their entries otherwise.
 fn tfidf_sum(vectors: &TfIdf, members: &[usize]) -> Vec<(u32, f64)> {
-    let mut sum: BTreeMap<u32, f64> = BTreeMap::new();
+    let entries: usize = members.iter().map(|&m| vectors.rows[m].len()).sum();
+    // The widest column the rows use (rows built by hand may run past `terms`).
+    let width = members
+        .iter()
+        .filter_map(|&m| vectors.rows[m].last())
+        .map(|&(term, _)| term as usize + 1)
+        .max()
+        .unwrap_or(0);
+    if entries * 4 >= width {
+        let mut dense = vec![0.0_f64; width];
+        let mut seen = vec![false; width];
+        for &member in members {
+            for &(term, weight) in &vectors.rows[member] {
+                dense[term as usize] += f64::from(weight);
+                seen[term as usize] = true;
+            }
+        }
+        return (0..dense.len())
+            .filter(|&term| seen[term])
+            .map(|term| (term as u32, dense[term]))
+            .collect();
+    }
+    let mut all: Vec<(u32, f64)> = Vec::with_capacity(entries);
     for &member in members {
-        for &(term, weight) in &vectors.rows[member] {
-            *sum.entry(term).or_default() += f64::from(weight);
+        all.extend(
+            vectors.rows[member]
+                .iter()
+                .map(|&(term, weight)| (term, f64::from(weight))),
+        );
+    }
+    all.sort_by_key(|&(term, _)| term);
+    let mut sum: Vec<(u32, f64)> = Vec::new();
+    for (term, weight) in all {
+        match sum.last_mut() {
+            Some((last, total)) if *last == term => *total += weight,
+            _ => sum.push((term, weight)),
         }
     }
-    sum.into_iter().collect()
+    sum
 }
 
 fn sparse_sum_add(a: &[(u32, f64)], b: &[(u32, f64)]) -> Vec<(u32, f64)> {
