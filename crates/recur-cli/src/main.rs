@@ -8,6 +8,50 @@ mod cmd;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The allocator's settings for a batch job.
+mod allocator {
+    /// mimalloc's `mi_option_purge_delay` (its position in v3's `mi_option_e`; libmimalloc-sys
+    /// names no constant for it). The test below checks the position by the option's default.
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+    /// Never give freed memory back to the OS while the command runs.
+    ///
+    /// By default mimalloc v3 returns memory unused for 1 s (`MADV_DONTNEED`). A review frees
+    /// and reallocates gigabytes phase after phase, and each return is paid again as page faults
+    /// that zero the memory anew, 2 MiB at a time under transparent huge pages. Measured on the
+    /// 1M sample review (2 cores): 24.7 s of system time and 478k page faults by default, 9.1 s
+    /// and 5.6k with no purging; wall 55.5 -> 45.6 s, peak memory unchanged (6.6 GiB). A `recur`
+    /// command is a batch job that exits when done, so the memory it keeps costs nothing.
+    pub(crate) fn keep_freed_memory() {
+        // SAFETY: mi_option_set only stores an integer in mimalloc's option table; it takes no
+        // pointers, and any value is valid for this option (-1 means never purge).
+        #[allow(unsafe_code)]
+        unsafe {
+            libmimalloc_sys::mi_option_set(PURGE_DELAY, -1);
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_purge_delay_option_is_where_we_set_it() {
+            // mimalloc v3's default purge delay is 1000 ms (options.c), unless the environment
+            // overrides it; read before anything here sets it.
+            #[allow(unsafe_code)]
+            // SAFETY: mi_option_get reads an integer from mimalloc's option table.
+            let default = unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
+            if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+                assert_eq!(default, 1000);
+            }
+            super::keep_freed_memory();
+            #[allow(unsafe_code)]
+            // SAFETY: as above.
+            let now = unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) };
+            assert_eq!(now, -1);
+        }
+    }
+}
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +85,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    allocator::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Normalize(args) => cmd::normalize::run(args),
