@@ -1753,7 +1753,7 @@ mod tests {
                 due_at: Some(Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap()),
                 ..FollowUp::default()
             }],
-            extra: BTreeMap::from([("Customer impact".to_owned(), "TBC".to_owned())]),
+            extra: crate::Extra::from_iter([("Customer impact".to_owned(), "TBC".to_owned())]),
             ..Incident::default()
         };
         let rules = Rules {

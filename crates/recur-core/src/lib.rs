@@ -32,5 +32,5 @@ pub mod output;
 pub mod synth;
 pub mod template;
 
-pub use model::{FollowUp, FollowUpStatus, Incident, IncidentStatus, Source};
+pub use model::{Extra, FollowUp, FollowUpStatus, Incident, IncidentStatus, Source};
 pub use outcome::{Accounting, InputError, Merge, Normalized, RecordKind, Rejected, Warning};

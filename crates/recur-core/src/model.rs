@@ -5,11 +5,15 @@
 //! incident.io). Every field a source may lack is an `Option` or an empty list: a missing
 //! optional field is never a reason to reject a record. Timestamps are UTC.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+
+/// The columns of a source that no canonical field takes, by column name, sorted by name (a
+/// sorted vector: most records carry one or two such columns, and a million small `BTreeMap`s
+/// cost half a gigabyte).
+pub type Extra = litemap::LiteMap<String, String>;
 
 /// One incident, normalized.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -74,7 +78,7 @@ pub struct Incident {
     /// Follow-up tasks (action items) of this incident.
     pub follow_ups: Vec<FollowUp>,
     /// Source columns that map to no canonical field, kept by their original name.
-    pub extra: BTreeMap<String, String>,
+    pub extra: Extra,
 }
 
 impl Incident {
@@ -170,8 +174,8 @@ pub struct FollowUp {
     /// Where this follow-up came from (its own file and line when read from a separate file).
     pub source: Source,
     /// Source columns that map to no canonical field, kept by their original name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 impl FollowUp {

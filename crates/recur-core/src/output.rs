@@ -81,7 +81,7 @@ fn text(value: &Option<String>) -> Cell {
 }
 
 /// Unmapped source columns as one JSON object (empty when none).
-fn extra(columns: &std::collections::BTreeMap<String, String>) -> Cell {
+fn extra(columns: &crate::Extra) -> Cell {
     Cell::Text((!columns.is_empty()).then(|| serde_json::to_string(columns).unwrap_or_default()))
 }
 

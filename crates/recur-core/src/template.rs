@@ -374,7 +374,6 @@ fn csv(extra: &[String]) -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use chrono::{DateTime, TimeZone, Utc};
 
@@ -506,7 +505,7 @@ mod tests {
                 follow_up(0, FollowUpStatus::Open, "2025-04-30T00:00:00Z"),
                 follow_up(1, FollowUpStatus::Done, "2025-03-31T00:00:00Z"),
             ],
-            extra: BTreeMap::from([(
+            extra: crate::Extra::from_iter([(
                 "Customer impact".to_owned(),
                 "212 delayed orders".to_owned(),
             )]),

@@ -785,7 +785,7 @@ fn merge_into(
     unite(&mut base.contributing_factors, other.contributing_factors);
     unite(&mut base.tags, other.tags);
     for (key, value) in other.extra {
-        base.extra.entry(key).or_insert(value);
+        base.extra.try_insert(key, value);
     }
     other.follow_ups
 }

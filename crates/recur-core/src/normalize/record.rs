@@ -523,7 +523,7 @@ impl<'a, F: Field> FieldReader<'a, F> {
     }
 
     /// Every column that feeds no field, as text.
-    fn extra(&self) -> BTreeMap<String, String> {
+    fn extra(&self) -> crate::Extra {
         self.record
             .fields
             .iter()
