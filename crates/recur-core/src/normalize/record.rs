@@ -7,9 +7,12 @@
 // normal outcome of bad input, not an exceptional path worth boxing.
 #![allow(clippy::result_large_err)]
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::fields::name_key;
 use super::fields::{ColumnPlan, Field, FieldKind, FollowUpField, IncidentField};
@@ -18,10 +21,9 @@ use super::read::{RawRecord, RawValue};
 use super::values::list::split_list;
 use super::values::severity::parse_severity;
 use super::values::status::{parse_follow_up_status, parse_incident_status};
-use super::values::text::{clean_text, repair_mojibake};
+use super::values::text::{clean_text, fold_spaces, repair_mojibake};
 use super::values::time::{
-    ColumnDateOrder, DateOrder, DateOrderClue, date_order_clue, date_order_evidence,
-    parse_timestamp,
+    ColumnDateOrder, DateOrder, DateOrderClue, DateOrderEvidence, date_order_clue, parse_timestamp,
 };
 use crate::model::{FollowUp, FollowUpStatus, Incident, Source};
 use crate::outcome::{RecordKind, Rejected, Warning};
@@ -72,7 +74,7 @@ impl Context<'_> {
 pub(crate) struct FilePlan<F> {
     pub columns: ColumnPlan<F>,
     /// Winning column → its field, for one hash lookup per cell.
-    by_column: std::collections::HashMap<String, F>,
+    by_column: FxHashMap<String, F>,
     /// The order of each time field's column, and whether the column had conflicting evidence
     /// (then its ambiguous values are rejected rather than guessed).
     orders: BTreeMap<F, (DateOrder, bool)>,
@@ -208,13 +210,18 @@ fn decide_order(
     context: &Context<'_>,
     warnings: &mut Vec<Warning>,
 ) -> (DateOrder, bool) {
-    let values = records
-        .iter()
-        .filter_map(|record| match lookup(record, column) {
-            Some(RawValue::Text(text)) if !context.is_null(text) => Some(text.as_ref()),
-            _ => None,
-        });
-    let evidence = date_order_evidence(values);
+    // Every value of the column is read for evidence: in parallel, a file can have millions.
+    let evidence = records
+        .par_iter()
+        .fold(DateOrderEvidence::default, |mut evidence, record| {
+            if let Some(RawValue::Text(text)) = lookup(record, column)
+                && !context.is_null(text)
+            {
+                evidence.add(text);
+            }
+            evidence
+        })
+        .reduce(DateOrderEvidence::default, DateOrderEvidence::merge);
     let name = |order: DateOrder| match order {
         DateOrder::DayFirst => "day-first",
         DateOrder::MonthFirst => "month-first",
@@ -362,7 +369,7 @@ impl<'a, F: Field> FieldReader<'a, F> {
 
     /// The raw scalar text of a field, `None` when missing or a null marker; when the winning
     /// column has none, the first fallback column with a value.
-    fn scalar(&self, field: F) -> Option<(&'a str, String)> {
+    fn scalar(&self, field: F) -> Option<(&'a str, Cow<'a, str>)> {
         if let Some(found) = self
             .raw(field)
             .and_then(|(column, value)| self.text_of(column, value))
@@ -375,7 +382,7 @@ impl<'a, F: Field> FieldReader<'a, F> {
     }
 
     /// The values of a field's fallback columns other than `chosen`, for a conflict check.
-    fn alternatives(&self, field: F, chosen: &str) -> Vec<(&'a str, String)> {
+    fn alternatives(&self, field: F, chosen: &str) -> Vec<(&'a str, Cow<'a, str>)> {
         let Some(fallbacks) = self.plan.fallbacks.get(&field) else {
             return Vec::new();
         };
@@ -392,10 +399,10 @@ impl<'a, F: Field> FieldReader<'a, F> {
             .collect()
     }
 
-    fn text_of(&self, column: &'a str, value: &'a RawValue<'a>) -> Option<(&'a str, String)> {
+    fn text_of(&self, column: &'a str, value: &'a RawValue<'a>) -> Option<(&'a str, Cow<'a, str>)> {
         let text = match value {
-            RawValue::Text(text) => text.to_string(),
-            RawValue::List(items) => items.join("; "),
+            RawValue::Text(text) => Cow::Borrowed(&**text),
+            RawValue::List(items) => Cow::Owned(items.join("; ")),
             RawValue::Records(_) => return None,
         };
         (!self.context.is_null(&text)).then_some((column, text))
@@ -414,11 +421,11 @@ impl<'a, F: Field> FieldReader<'a, F> {
         });
     }
 
-    fn repaired(&mut self, column: &str, text: String) -> String {
+    fn repaired<'t>(&mut self, column: &str, text: Cow<'t, str>) -> Cow<'t, str> {
         match repair_mojibake(&text) {
             Some(repaired) => {
                 *self.notes.mojibake.entry(column.to_owned()).or_default() += 1;
-                repaired
+                Cow::Owned(repaired)
             }
             None => text,
         }
@@ -433,7 +440,7 @@ impl<'a, F: Field> FieldReader<'a, F> {
     fn plain(&mut self, field: F) -> Option<String> {
         let (column, text) = self.scalar(field)?;
         let text = self.repaired(column, text);
-        let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let folded = fold_spaces(&text);
         (!folded.is_empty()).then_some(folded)
     }
 
@@ -458,7 +465,7 @@ impl<'a, F: Field> FieldReader<'a, F> {
                 if self.context.is_null(&item) {
                     continue;
                 }
-                let item = self.repaired(column, item);
+                let item = self.repaired(column, Cow::Owned(item));
                 if let Some(item) = clean_text(&item)
                     && !out.contains(&item)
                 {
@@ -466,6 +473,8 @@ impl<'a, F: Field> FieldReader<'a, F> {
                 }
             }
         }
+        // A list is pushed one item at a time; capacity to spare would be kept by every incident.
+        out.shrink_to_fit();
         out
     }
 

@@ -19,9 +19,13 @@ use pulldown_cmark::{Event, Options, Parser, TagEnd};
 ///   blank line (`\n\n`). Control characters and zero-width spaces are dropped.
 ///
 /// A one-line value without `<`, `&` or Markdown syntax takes a fast path that only folds
-/// whitespace.
+/// whitespace, and one that is already clean (single-spaced printable ASCII) is copied as it is.
 pub fn clean_text(raw: &str) -> Option<String> {
-    if !needs_markup_pass(raw) {
+    let plain = !needs_markup_pass(raw);
+    if plain && is_single_spaced_ascii(raw) {
+        return Some(raw.to_owned());
+    }
+    if plain {
         return non_empty(fold_paragraphs(raw));
     }
     if !raw.contains('<') && !has_markdown_syntax(raw) {
@@ -52,6 +56,10 @@ pub fn clean_text(raw: &str) -> Option<String> {
 /// accents with broken ones, or legitimate Latin-1 text such as `«ÉTÉ»`, is left alone. Text
 /// broken twice (`Ã¢â‚¬â„¢`) is repaired twice.
 pub fn repair_mojibake(raw: &str) -> Option<String> {
+    if raw.is_ascii() {
+        // Mojibake is made of characters from U+00C2 up.
+        return None;
+    }
     let mut repaired: Option<String> = None;
     for _ in 0..3 {
         let current = repaired.as_deref().unwrap_or(raw);
@@ -64,6 +72,28 @@ pub fn repair_mojibake(raw: &str) -> Option<String> {
         }
     }
     repaired
+}
+
+/// `raw` with each run of whitespace made one space and no whitespace at either end.
+pub fn fold_spaces(raw: &str) -> String {
+    if is_single_spaced_ascii(raw) {
+        return raw.to_owned();
+    }
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `raw` is non-empty printable ASCII whose only whitespace is single spaces between
+/// words: text that folding whitespace leaves as it is. Most cells of a large export are.
+fn is_single_spaced_ascii(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    first.is_ascii_graphic()
+        && last.is_ascii_graphic()
+        && bytes
+            .windows(2)
+            .all(|pair| pair[1].is_ascii_graphic() || (pair[1] == b' ' && pair[0] != b' '))
 }
 
 /// Whether `raw` needs more than whitespace folding.
@@ -583,6 +613,32 @@ mod tests {
         check_repair("æ\u{9D}±äº¬", Some("東京"));
         check_repair("emoji ðŸ”¥", Some("emoji 🔥"));
         check_repair("Latin-1 decoded: cafÃ\u{A9}", Some("Latin-1 decoded: café"));
+    }
+
+    #[test]
+    fn single_spaced_text_is_kept_and_the_rest_folded() {
+        for (input, cleaned, folded) in [
+            (
+                "db pool exhausted",
+                Some("db pool exhausted"),
+                "db pool exhausted",
+            ),
+            ("a", Some("a"), "a"),
+            ("db  pool", Some("db pool"), "db pool"),
+            (" db pool", Some("db pool"), "db pool"),
+            ("db pool ", Some("db pool"), "db pool"),
+            ("db\tpool", Some("db pool"), "db pool"),
+            ("db\u{7f}pool", Some("dbpool"), "db\u{7f}pool"),
+            ("a - b", Some("a - b"), "a - b"),
+            ("- item", Some("item"), "- item"),
+            ("a_b", Some("a_b"), "a_b"),
+            ("*a*", Some("a"), "*a*"),
+            ("   ", None, ""),
+            ("", None, ""),
+        ] {
+            assert_eq!(clean_text(input).as_deref(), cleaned, "{input:?}");
+            assert_eq!(fold_spaces(input), folded, "{input:?}");
+        }
     }
 
     #[test]

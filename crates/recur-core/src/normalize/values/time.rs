@@ -99,6 +99,15 @@ impl DateOrderEvidence {
         }
     }
 
+    /// The evidence of two parts of a column together.
+    pub fn merge(self, other: Self) -> Self {
+        Self {
+            day_first_only: self.day_first_only + other.day_first_only,
+            month_first_only: self.month_first_only + other.month_first_only,
+            ambiguous: self.ambiguous + other.ambiguous,
+        }
+    }
+
     /// Decides the column's order: evidence one way only decides it; values that read two ways
     /// and no evidence assume `default`; no order-dependent values at all decide `default`;
     /// evidence both ways is a conflict.
