@@ -379,8 +379,8 @@ mod tests {
                 shared_services: vec![],
                 days_between: 2.0,
                 in_period: true,
-                incident: IncidentRef::of(&incidents[3]),
-                earlier: IncidentRef::of(&incidents[1]),
+                incident: IncidentRef::of(&incidents[3]).into(),
+                earlier: IncidentRef::of(&incidents[1]).into(),
             })
             .collect();
         let items = agenda(

@@ -141,9 +141,7 @@ fn month_rows(
     }
     let mut recurrences: BTreeMap<&str, usize> = BTreeMap::new();
     for recurrence in review.recurrences.iter().filter(|r| r.in_period) {
-        *recurrences
-            .entry(recurrence.pattern_id.as_str())
-            .or_default() += 1;
+        *recurrences.entry(&*recurrence.pattern_id).or_default() += 1;
     }
     let this_month: BTreeMap<usize, usize> = review
         .trends

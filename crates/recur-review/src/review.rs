@@ -3,6 +3,7 @@
 //! `report.json`, documented in `docs/report-json.md`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
@@ -437,10 +438,10 @@ pub struct RecurrenceReport {
     pub shared_terms: Vec<String>,
     /// The earlier incident's follow-ups open when the later one started.
     pub open_follow_up_ids: Vec<String>,
-    /// Their shared pattern (stable id).
-    pub pattern_id: String,
-    /// Its label.
-    pub pattern_label: String,
+    /// Their shared pattern (stable id), shared by the pattern's recurrences.
+    pub pattern_id: Arc<str>,
+    /// Its label, shared likewise.
+    pub pattern_label: Arc<str>,
     /// Services both touched.
     pub shared_services: Vec<String>,
     /// Days between the two starts.
@@ -448,12 +449,13 @@ pub struct RecurrenceReport {
     /// Whether the later incident falls in the period under review.
     pub in_period: bool,
     /// The later incident (for the Markdown; `report.json` names it by id only, as a million
-    /// incidents can have hundreds of thousands of recurrences).
+    /// incidents can have hundreds of thousands of recurrences). Shared by every recurrence
+    /// that names the incident: most incidents are the later of one and the earlier of another.
     #[serde(skip)]
-    pub incident: IncidentRef,
+    pub incident: Arc<IncidentRef>,
     /// The earlier incident (not in `report.json`, as above).
     #[serde(skip)]
-    pub earlier: IncidentRef,
+    pub earlier: Arc<IncidentRef>,
 }
 
 /// `follow_ups` of `report.json`.
@@ -967,6 +969,14 @@ fn recurrence_reports(
     options: &ReviewOptions,
     period: Period,
 ) -> Vec<RecurrenceReport> {
+    let shared = |names: &[String]| -> Vec<Arc<str>> {
+        names.iter().map(|n| Arc::from(n.as_str())).collect()
+    };
+    let (ids, labels) = (shared(ids), shared(labels));
+    let mut refs: Vec<Option<Arc<IncidentRef>>> = vec![None; incidents.len()];
+    let mut reference = |index: usize| {
+        Arc::clone(refs[index].get_or_insert_with(|| Arc::new(IncidentRef::of(&incidents[index]))))
+    };
     find_recurrences(incidents, patterns, &options.recurrence)
         .into_iter()
         .map(|r| {
@@ -976,13 +986,16 @@ fn recurrence_reports(
                 text_similarity: (r.text_similarity * 1000.0).round() / 1000.0,
                 shared_terms: r.shared_terms,
                 in_period: later.occurred_at().is_some_and(|at| period.contains(at)),
-                incident: IncidentRef::of(later),
-                earlier: IncidentRef::of(&incidents[r.earlier]),
-                pattern_label: labels.get(r.pattern).cloned().unwrap_or_default(),
+                incident: reference(r.incident),
+                earlier: reference(r.earlier),
+                pattern_label: labels
+                    .get(r.pattern)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from("")),
                 incident_id: r.incident_id,
                 earlier_incident_id: r.earlier_incident_id,
                 open_follow_up_ids: r.open_follow_up_ids,
-                pattern_id: ids.get(r.pattern).cloned().unwrap_or_default(),
+                pattern_id: ids.get(r.pattern).cloned().unwrap_or_else(|| Arc::from("")),
                 shared_services: r.shared_services,
                 days_between: (r.days_between * 10.0).round() / 10.0,
             }
@@ -1134,9 +1147,11 @@ pub(crate) mod tests {
             let index = review
                 .pattern_ids
                 .iter()
-                .position(|id| *id == recurrence.pattern_id)
+                .position(|id| **id == *recurrence.pattern_id)
                 .unwrap();
-            assert_eq!(recurrence.pattern_label, review.pattern_labels[index]);
+            assert_eq!(&*recurrence.pattern_label, review.pattern_labels[index]);
+            assert_eq!(recurrence.incident.id, recurrence.incident_id);
+            assert_eq!(recurrence.earlier.id, recurrence.earlier_incident_id);
             assert!(recurrence.earlier.occurred_at < recurrence.incident.occurred_at);
             assert!(!recurrence.open_follow_up_ids.is_empty());
             assert!((0.0..=180.0).contains(&recurrence.days_between));
