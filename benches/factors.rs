@@ -6,6 +6,9 @@
 //! Run without polars: `cargo bench --bench factors --no-default-features`; one size only with
 //! a filter, e.g. `-- '/100000$'`. 10 samples of one iteration each (flat sampling).
 
+#[path = "support/filter.rs"]
+mod filter;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -14,21 +17,6 @@ use recur_cluster::factors::{FactorParams, analyze_factors};
 use recur_core::synth::{FactorStyle, SynthParams, generate};
 
 const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
-
-/// Whether this size was asked for (a plain substring or `$`-anchored filter), so that a
-/// million incidents are not generated only to be skipped.
-fn wanted(n_incidents: usize) -> bool {
-    let id = format!("factors/in_prose/{n_incidents}");
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|arg| !arg.starts_with('-'))
-        .collect();
-    filters.is_empty()
-        || filters.iter().any(|filter| match filter.strip_suffix('$') {
-            Some(end) => id.ends_with(end),
-            None => id.contains(filter.as_str()),
-        })
-}
 
 fn factors(c: &mut Criterion) {
     let mut group = c.benchmark_group("factors");
@@ -39,7 +27,7 @@ fn factors(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(1));
     let params = FactorParams::default();
     for n_incidents in SIZES {
-        if !wanted(n_incidents) {
+        if !filter::wanted_of("factors", &["in_prose"], n_incidents) {
             continue;
         }
         let input = generate(&SynthParams {

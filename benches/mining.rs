@@ -11,6 +11,9 @@
 //! comparable. Each case runs 10 samples of one iteration each (flat sampling), so that the 1M
 //! case finishes in minutes.
 
+#[path = "support/filter.rs"]
+mod filter;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -37,12 +40,10 @@ fn incidents(n_incidents: usize) -> Vec<Incident> {
     .incidents
 }
 
-/// Whether a benchmark of this size was asked for: generating and mining a million incidents
-/// only to skip them would take minutes. Criterion's filter (the first free argument) is a
-/// regular expression; this understands the plain substrings and `^`/`$` anchors that select a
-/// size, e.g. `/10000$`.
+/// Whether a mining benchmark of this size was asked for (see [`filter::wanted_of`]).
 fn wanted(n_incidents: usize) -> bool {
-    wanted_of(
+    filter::wanted_of(
+        "mining",
         &[
             "find_patterns",
             "analyze_factors",
@@ -53,36 +54,6 @@ fn wanted(n_incidents: usize) -> bool {
         ],
         n_incidents,
     )
-}
-
-/// Whether a benchmark of one of these names at this size was asked for.
-fn wanted_of(names: &[&str], n_incidents: usize) -> bool {
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|arg| !arg.starts_with('-'))
-        .collect();
-    let matches = |id: &str, filter: &str| {
-        let (start, filter) = match filter.strip_prefix('^') {
-            Some(rest) => (true, rest),
-            None => (false, filter),
-        };
-        let (end, filter) = match filter.strip_suffix('$') {
-            Some(rest) => (true, rest),
-            None => (false, filter),
-        };
-        match (start, end) {
-            (true, true) => id == filter,
-            (true, false) => id.starts_with(filter),
-            (false, true) => id.ends_with(filter),
-            (false, false) => id.contains(filter),
-        }
-    };
-    filters.is_empty()
-        || filters.iter().any(|filter| {
-            names
-                .iter()
-                .any(|name| matches(&format!("mining/{name}/{n_incidents}"), filter))
-        })
 }
 
 /// The "mining" group: 10 samples of one iteration each (flat sampling).
@@ -169,7 +140,7 @@ fn planted(c: &mut Criterion) {
     ];
     for n_incidents in SIZES {
         for (name, plant) in &cases {
-            if !wanted_of(&[name], n_incidents) {
+            if !filter::wanted_of("mining", &[name], n_incidents) {
                 continue;
             }
             let planted = recur_synth::generate(&PlantParams {
