@@ -128,6 +128,10 @@ pub enum ReviewError {
     /// The similarity index could not be built.
     #[error("similarity index: {0}")]
     SimilarityIndex(#[from] IndexFileError),
+    /// The caller that the similarity index was handed to (see [`run_review_handing_index`])
+    /// failed with it.
+    #[error("similarity index: {0}")]
+    IndexHandler(String),
 }
 
 /// The review, as data. Serializes to `report.json`.
@@ -188,7 +192,8 @@ pub struct Review {
     pub workstreams: BTreeMap<String, String>,
     /// The similarity index of the point-in-time view's incidents, with the stable pattern
     /// ids, for `similarity-index.bin` (`recur_cluster::index_file`). It holds the mining's
-    /// TF-IDF vectors, embedding and basis, taken over rather than copied.
+    /// TF-IDF vectors, embedding and basis, taken over rather than copied. Empty when the
+    /// review handed it to its caller instead ([`run_review_handing_index`]).
     #[serde(skip)]
     pub similarity_index: SimilarityFile<'static>,
 }
@@ -537,6 +542,35 @@ pub fn run_review_timed(
     options: &ReviewOptions,
     on_phase: OnPhase<'_>,
 ) -> Result<Review, ReviewError> {
+    review_with(normalized, options, on_phase, None)
+}
+
+/// Told the similarity index as soon as the patterns have their stable ids; an error it returns
+/// ends the review.
+pub type OnIndex<'a> = &'a mut dyn FnMut(&SimilarityFile<'_>) -> Result<(), String>;
+
+/// [`run_review_timed`], handing the similarity index to `on_index` as soon as the patterns
+/// have their stable ids instead of keeping it in [`Review::similarity_index`] (left empty).
+/// The index it is handed borrows the mining's vectors and embedding, and its table of
+/// incidents (ids, titles, services, follow-ups: half a gigabyte at a million incidents) is
+/// dropped once `on_index` returns, before the factors, recurrences and the rest are built
+/// beside the incidents: `recur review` writes `similarity-index.bin` from here. The index and
+/// the review are the same as [`run_review_timed`]'s.
+pub fn run_review_handing_index(
+    normalized: &Normalized,
+    options: &ReviewOptions,
+    on_phase: OnPhase<'_>,
+    on_index: OnIndex<'_>,
+) -> Result<Review, ReviewError> {
+    review_with(normalized, options, on_phase, Some(on_index))
+}
+
+fn review_with(
+    normalized: &Normalized,
+    options: &ReviewOptions,
+    on_phase: OnPhase<'_>,
+    mut on_index: Option<OnIndex<'_>>,
+) -> Result<Review, ReviewError> {
     let view = timed(on_phase, "as-of view", || {
         as_of_view(&normalized.incidents, options.as_of)
     });
@@ -572,6 +606,19 @@ pub fn run_review_timed(
                 .map_or_else(|| pattern.label.clone(), |entry| entry.name.clone())
         })
         .collect();
+    let index_source = IndexSource {
+        incidents,
+        pattern_ids: &pattern_ids,
+        pattern_labels: &pattern_labels,
+        params: &options.patterns,
+        as_of: Some(options.as_of),
+    };
+    if let Some(on_index) = on_index.as_mut() {
+        timed(on_phase, "similarity index", || {
+            let index = SimilarityFile::build(&index_source, &patterns)?;
+            on_index(&index).map_err(ReviewError::IndexHandler)
+        })?;
+    }
     // Factors and trends, recurrences, and follow-ups depend on the patterns only, not on each
     // other: they run side by side.
     let (factors_and_trends, (recurrences, follow_ups)) = rayon::join(
@@ -696,18 +743,12 @@ pub fn run_review_timed(
     // Built last, taking the vectors and the embedding out of the patterns about to be
     // dropped: nothing large is copied.
     let mut patterns = patterns;
-    let similarity_index = timed(on_phase, "similarity index", || {
-        SimilarityFile::build_owned(
-            &IndexSource {
-                incidents,
-                pattern_ids: &pattern_ids,
-                pattern_labels: &pattern_labels,
-                params: &options.patterns,
-                as_of: Some(options.as_of),
-            },
-            &mut patterns,
-        )
-    })?;
+    let similarity_index = match on_index {
+        Some(_) => SimilarityFile::default(),
+        None => timed(on_phase, "similarity index", || {
+            SimilarityFile::build_owned(&index_source, &mut patterns)
+        })?,
+    };
     Ok(Review {
         input: InputSummary {
             records_read: accounting.records_read,
@@ -1117,6 +1158,41 @@ pub(crate) mod tests {
         };
         let as_of = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
         run_review(&normalized, &ReviewOptions::new(as_of)).unwrap()
+    }
+
+    #[test]
+    fn an_index_handed_to_the_caller_is_the_index_the_review_would_keep() {
+        let normalized = Normalized {
+            incidents: generate(&SynthParams {
+                n_incidents: 200,
+                ..SynthParams::default()
+            })
+            .incidents,
+            ..Normalized::default()
+        };
+        let options = ReviewOptions::new(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap());
+        let kept = run_review(&normalized, &options).unwrap();
+        let mut handed = Vec::new();
+        let review = run_review_handing_index(&normalized, &options, &|_, _| {}, &mut |index| {
+            handed = index.encode().map_err(|error| error.to_string())?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(kept.similarity_index.incidents().len(), 200);
+        assert_eq!(handed, kept.similarity_index.encode().unwrap());
+        assert!(review.similarity_index.incidents().is_empty());
+        assert_eq!(
+            serde_json::to_string(&review).unwrap(),
+            serde_json::to_string(&kept).unwrap()
+        );
+        // A handler that fails ends the review with its error.
+        let failed = run_review_handing_index(&normalized, &options, &|_, _| {}, &mut |_| {
+            Err("disk full".to_owned())
+        });
+        assert!(
+            matches!(&failed, Err(ReviewError::IndexHandler(why)) if why == "disk full"),
+            "{failed:?}"
+        );
     }
 
     #[test]

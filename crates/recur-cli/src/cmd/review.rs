@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use recur_cluster::catalogue::Catalogue as FactorCatalogue;
+use recur_cluster::index_file::SimilarityFile;
 use recur_core::as_of::as_of_view;
 use recur_core::frame::{incidents_frame, write_parquet};
 use recur_core::output::{Annotation, Cell, write_csv, write_rejected_csv, write_warnings_csv};
@@ -19,7 +20,7 @@ use recur_review::history::{run_history, write_history_csv, write_history_parque
 use recur_review::report::{
     ChartRef, JsonLimits, OVERDUE_CSV, render_html, render_markdown, summarize_for_json, write_json,
 };
-use recur_review::review::{Period, Review, ReviewOptions, run_review_timed};
+use recur_review::review::{Period, Review, ReviewOptions, run_review_handing_index};
 use recur_review::tables::{write_incident_factors_parquet, write_recurrences_parquet};
 
 use super::outputs::{StagedFolder, write_file_with};
@@ -187,22 +188,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             (last, Some(history))
         }
-        None => (
-            run_review_timed(&normalized, &options, &on_phase).context("the review failed")?,
-            None,
-        ),
+        None => {
+            // The similarity index (`recur similar --review`) is written, streamed, as soon as
+            // the patterns have their ids, and dropped: at a million incidents its table of
+            // incidents is half a gigabyte that the rest of the review need not sit beside.
+            let index_path = staged.path().join(recur_cluster::index_file::FILE_NAME);
+            let mut write_index = |index: &SimilarityFile<'_>| {
+                write_file_with(&index_path, |w| Ok(index.write_to(w)?))
+                    .map_err(|error| format!("{error:#}"))
+            };
+            let review =
+                run_review_handing_index(&normalized, &options, &on_phase, &mut write_index)
+                    .context("the review failed")?;
+            (review, None)
+        }
     };
     timings.lap("review");
     let out = staged.path();
-    // The similarity index (`recur similar --review`) first, streamed, and dropped once
-    // written: at a million incidents it is most of a gigabyte the charts and tables need not
-    // sit beside.
-    let similarity_index = std::mem::take(&mut review.similarity_index);
-    write_file_with(&out.join(recur_cluster::index_file::FILE_NAME), |w| {
-        Ok(similarity_index.write_to(w)?)
-    })?;
-    drop(similarity_index);
-    timings.lap("similarity index");
+    if history.is_some() {
+        // A history's last month keeps its index: written first, streamed, and dropped.
+        let similarity_index = std::mem::take(&mut review.similarity_index);
+        write_file_with(&out.join(recur_cluster::index_file::FILE_NAME), |w| {
+            Ok(similarity_index.write_to(w)?)
+        })?;
+        drop(similarity_index);
+        timings.lap("similarity index");
+    }
     if let Some(history) = &history {
         write_file_with(&out.join("history.csv"), |w| {
             Ok(write_history_csv(w, &history.rows)?)
