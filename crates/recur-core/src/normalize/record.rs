@@ -23,7 +23,8 @@ use super::values::severity::parse_severity;
 use super::values::status::{parse_follow_up_status, parse_incident_status};
 use super::values::text::{clean_text, fold_spaces, repair_mojibake};
 use super::values::time::{
-    ColumnDateOrder, DateOrder, DateOrderClue, DateOrderEvidence, date_order_clue, parse_timestamp,
+    ColumnDateOrder, DateOrder, DateOrderClue, DateOrderEvidence, date_order_clue,
+    date_order_evidence, parse_timestamp,
 };
 use crate::model::{FollowUp, FollowUpStatus, Incident, Source};
 use crate::outcome::{RecordKind, Rejected, Warning};
@@ -211,17 +212,18 @@ fn decide_order(
     warnings: &mut Vec<Warning>,
 ) -> (DateOrder, bool) {
     // Every value of the column is read for evidence: in parallel, a file can have millions.
-    let evidence = records
-        .par_iter()
-        .fold(DateOrderEvidence::default, |mut evidence, record| {
-            if let Some(RawValue::Text(text)) = lookup(record, column)
-                && !context.is_null(text)
-            {
-                evidence.add(text);
-            }
-            evidence
-        })
-        .reduce(DateOrderEvidence::default, DateOrderEvidence::merge);
+    let evidence =
+        records
+            .par_chunks(4096)
+            .map(|chunk| {
+                date_order_evidence(chunk.iter().filter_map(|record| {
+                    match lookup(record, column) {
+                        Some(RawValue::Text(text)) if !context.is_null(text) => Some(text.as_ref()),
+                        _ => None,
+                    }
+                }))
+            })
+            .reduce(DateOrderEvidence::default, DateOrderEvidence::merge);
     let name = |order: DateOrder| match order {
         DateOrder::DayFirst => "day-first",
         DateOrder::MonthFirst => "month-first",
