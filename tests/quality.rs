@@ -95,23 +95,10 @@ fn sample_generator_quality(n_incidents: usize) -> Quality {
         n_incidents,
         ..recur_core::synth::SynthParams::default()
     });
-    // The sample generator's one-off noise is 18 fixed reports, each repeated about 50 times
-    // at 10k: identical reports that recur are a pattern, whatever the generator meant. Each
-    // is its own class here, so joining two of them counts against the mining, and grouping
-    // the copies of one does not.
-    let causes: Vec<Option<String>> = synthetic
-        .truth
-        .iter()
-        .zip(&synthetic.incidents)
-        .map(|(truth, incident)| {
-            truth.pattern.clone().or_else(|| {
-                Some(format!(
-                    "noise: {}",
-                    incident.title.as_deref().unwrap_or_default()
-                ))
-            })
-        })
-        .collect();
+    // The sample generator's noise is 18 fixed reports, each repeated about 50 times at 10k:
+    // its truth gives each its own class, so joining two of them counts against the mining,
+    // and grouping the copies of one does not.
+    let causes: Vec<Option<String>> = synthetic.truth.iter().map(|t| t.pattern.clone()).collect();
     let known: Vec<(String, String)> = synthetic
         .truth
         .iter()

@@ -9,8 +9,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::Truth;
 use super::vocab::{
     CUSTOMER_IMPACT_TAG, DETECTION, FACTORS, FAMILIES, FLAKY, FLAKY_FOLLOW_UPS, Family,
-    GENERIC_FACTORS, GENERIC_FOLLOW_UPS, NEW, NOISE, NOISE_FLAKY_RATE, NOISE_RATE, RISING,
-    SERVICES, Slots, TEAMS, fill, team_of,
+    GENERIC_FACTORS, GENERIC_FOLLOW_UPS, NEW, NOISE, NOISE_FLAKY_RATE, NOISE_PREFIX, NOISE_RATE,
+    RISING, SERVICES, Slots, TEAMS, fill, team_of,
 };
 use crate::model::{FollowUp, FollowUpStatus, Incident, IncidentStatus};
 
@@ -109,10 +109,10 @@ pub(super) fn fill_chunk(
             builder.incident(id, started, kind, repeat.map(|(_, service)| service));
         truth[local] = Truth {
             incident_id: incident.id.clone(),
-            pattern: match kind {
-                Kind::Family(family) => Some(FAMILIES[family].key.to_owned()),
-                Kind::Noise(_) => None,
-            },
+            pattern: Some(match kind {
+                Kind::Family(family) => FAMILIES[family].key.to_owned(),
+                Kind::Noise(noise) => noise_key(noise),
+            }),
             recurs: None,
             flaky_tests: flaky,
             narrative_factors: Vec::new(),
@@ -123,6 +123,20 @@ pub(super) fn fill_chunk(
         });
         incidents[local] = incident;
     }
+}
+
+/// The truth's class of a noise report: `noise-` and its title as a slug
+/// (`noise-wrong-tax-rate-applied-to-invoices`). The noise reports are a fixed few, each written
+/// the same way every time it is drawn: copies of one recur like any cause, so each is a class of
+/// its own, and the recurrence definition applies to it as to a planted family.
+pub(super) fn noise_key(noise: usize) -> String {
+    let title = NOISE[noise][1];
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    format!("{NOISE_PREFIX}{}", words.join("-"))
 }
 
 /// Mix the seed and the chunk index into one chunk seed (SplitMix64 finalizer).

@@ -42,6 +42,7 @@ use crate::model::{FollowUpStatus, Incident};
 
 pub use export::{SampleFiles, export_sample};
 pub use narrative::NARRATIVE_FACTORS;
+pub use vocab::NOISE_PREFIX;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,7 +100,9 @@ pub struct Synthetic {
 pub struct Truth {
     /// The incident's id.
     pub incident_id: String,
-    /// The planted root-cause family (`cert-expiry`, `conn-pool`, …); `None` for one-off noise.
+    /// The planted root-cause family (`cert-expiry`, `conn-pool`, …), or for a noise report (an
+    /// unrelated cause, one of a fixed few written the same way each time) its own class,
+    /// [`NOISE_PREFIX`] and its title as a slug. `None` only in truth read from elsewhere.
     pub pattern: Option<String>,
     /// The id of the earlier incident this one recurs, by the recurrence definition.
     pub recurs: Option<String>,
@@ -579,9 +582,11 @@ mod tests {
         assert_eq!(synthetic.incidents[0].id, "INC-1000");
         for (incident, truth) in synthetic.incidents.iter().zip(&synthetic.truth) {
             assert_eq!(incident.id, truth.incident_id);
-            if let Some(pattern) = &truth.pattern {
-                assert!(PATTERNS.contains(&pattern.as_str()), "{pattern}");
-            }
+            let pattern = truth.pattern.as_deref().unwrap_or_default();
+            assert!(
+                PATTERNS.contains(&pattern) || pattern.starts_with(NOISE_PREFIX),
+                "{pattern}"
+            );
             let has_flaky = incident
                 .contributing_factors
                 .iter()
@@ -600,17 +605,24 @@ mod tests {
                     .all(|follow_up| follow_up.incident_id == incident.id)
             );
         }
-        let noise = synthetic
-            .truth
-            .iter()
-            .filter(|truth| truth.pattern.is_none())
-            .count();
-        assert!((20..=60).contains(&noise), "about 10% noise, got {noise}");
-        let patterns: BTreeSet<&str> = synthetic
+        let (noise, patterns): (Vec<&str>, Vec<&str>) = synthetic
             .truth
             .iter()
             .filter_map(|truth| truth.pattern.as_deref())
-            .collect();
+            .partition(|pattern| pattern.starts_with(NOISE_PREFIX));
+        assert!(
+            (20..=60).contains(&noise.len()),
+            "about 10% noise, got {}",
+            noise.len()
+        );
+        // The noise reports are a fixed few, drawn again and again.
+        let noise_classes: BTreeSet<&str> = noise.into_iter().collect();
+        assert!(
+            (10..=18).contains(&noise_classes.len()),
+            "{noise_classes:?}"
+        );
+        assert!(noise_classes.contains("noise-wrong-tax-rate-applied-to-invoices"));
+        let patterns: BTreeSet<&str> = patterns.into_iter().collect();
         assert_eq!(patterns.len(), 10);
         assert_eq!(
             generate(&SynthParams {
@@ -776,6 +788,7 @@ mod tests {
         let patterns: BTreeSet<&str> = flaky
             .iter()
             .filter_map(|(_, truth)| truth.pattern.as_deref())
+            .filter(|pattern| !pattern.starts_with(NOISE_PREFIX))
             .collect();
         let teams: BTreeSet<&str> = flaky
             .iter()

@@ -1006,6 +1006,9 @@ pub(super) const FAMILIES: [Family; 10] = [
     },
 ];
 
+/// The start of every noise report's truth class (see `build::noise_key`).
+pub const NOISE_PREFIX: &str = "noise-";
+
 /// Probability that an incident is one-off noise.
 pub(super) const NOISE_RATE: f64 = 0.1;
 /// Probability that noise carries the flaky-tests factor.
