@@ -483,11 +483,20 @@ fn evaluate_scores_the_sample_against_its_truth() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let nmi = report["evaluation"]["nmi"].as_f64().expect("nmi");
     let ami = report["evaluation"]["ami"].as_f64().expect("ami");
-    assert!(nmi > 0.8 && ami > 0.5 && ami <= nmi, "NMI {nmi}, AMI {ami}");
+    assert!(
+        nmi > 0.95 && ami > 0.9 && ami <= nmi,
+        "NMI {nmi}, AMI {ami}"
+    );
     assert_eq!(report["truth_ids_not_read"], 0);
     let recurrences = &report["recurrences"];
     assert!(recurrences["known"].as_u64().expect("known") >= 20);
-    assert!(recurrences["precision"].as_f64().expect("precision") >= 0.9);
+    // A recurrence accuses a follow-up: every one the sample's review claims is planted (the
+    // one-off on internal-dns that the DNS pattern holds is not claimed).
+    assert_eq!(
+        recurrences["correct"], recurrences["found"],
+        "{recurrences}"
+    );
+    assert!(recurrences["recall"].as_f64().expect("recall") >= 0.9);
     let patterns = report["evaluation"]["patterns"]
         .as_array()
         .expect("patterns");

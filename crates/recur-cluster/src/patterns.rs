@@ -917,11 +917,10 @@ pub fn nearest_centroids(data: &Array2<f32>, centroids: &Array2<f32>) -> Vec<usi
         .collect()
 }
 
-/// The sum of the members' TF-IDF rows, sparse and sorted by term.
 /// The members' TF-IDF rows summed, sorted by column. Each column adds its weights in member
 /// order whichever way it is summed: dense over the vocabulary when the members hold many
 /// entries (a large group), by a stable sort of their entries otherwise.
-fn tfidf_sum(vectors: &TfIdf, members: &[usize]) -> Vec<(u32, f64)> {
+pub(crate) fn tfidf_sum(vectors: &TfIdf, members: &[usize]) -> Vec<(u32, f64)> {
     let entries: usize = members.iter().map(|&m| vectors.rows[m].len()).sum();
     // The widest column the rows use (rows built by hand may run past `terms`).
     let width = members

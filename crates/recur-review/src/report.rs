@@ -720,10 +720,12 @@ fn recurrences(out: &mut String, review: &Review) {
         out,
         "{} incidents recurred an earlier incident of the same pattern and service within the \
          window while one of its follow-ups was still open, and read like it (similarity of the \
-         two reports at least {:.2}; the shared terms are the evidence) ({} in the period under \
-         review).\n",
+         two reports at least {:.2}, and each with at least {:.0}% of the words the pattern's \
+         typical report shares with it; the shared terms are the evidence) ({} in the period \
+         under review).\n",
         review.recurrences.len(),
         review.run.recurrence_min_similarity,
+        100.0 * review.run.recurrence_min_word_share,
         in_period.len()
     );
     const SHOWN: usize = 30;

@@ -280,6 +280,10 @@ pub struct RunInfo {
     pub k_automatic: bool,
     /// The least similarity of two incidents for a recurrence.
     pub recurrence_min_similarity: f32,
+    /// The least share of its pattern's words (relative to the pattern's median member) each of
+    /// the two incidents of a recurrence has (`RecurrenceParams::min_word_share`).
+    #[serde(default)]
+    pub recurrence_min_word_share: f32,
     /// The earliest and latest start of the incidents reviewed (as of `as_of`), so a period
     /// that holds none of them can say where they are.
     pub first_start: Option<DateTime<Utc>>,
@@ -773,6 +777,7 @@ fn review_with(
             k: patterns.chosen_k,
             k_automatic: options.patterns.n_clusters.is_none(),
             recurrence_min_similarity: options.recurrence.min_similarity,
+            recurrence_min_word_share: options.recurrence.min_word_share,
             first_start: incidents.iter().filter_map(Incident::occurred_at).min(),
             latest_start: incidents.iter().filter_map(Incident::occurred_at).max(),
             incidents_in_period: incidents
