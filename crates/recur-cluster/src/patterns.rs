@@ -91,7 +91,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::evaluate::normalized_mutual_information;
 use crate::svd::{Lsa, SvdParams, lsa};
 use crate::text::{TextConfig, TextPipeline};
-use crate::tfidf::{TfIdf, TfIdfParams, sparse_dot, vectorize};
+use crate::tfidf::{TfIdf, TfIdfParams, record_name_columns, sparse_dot, vectorize};
 
 /// How incidents are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -655,7 +655,16 @@ pub fn find_patterns_checked(
             assignment[member] = Some(id);
         }
     }
-    let terms = class_terms(&vectors, &groups, params.label_terms);
+    // Labels say why, not where: a name the records give, or a term written like a name,
+    // weighs less there (on top of its weight in the rows, for a term written like a name).
+    let mut names = record_name_columns(incidents, &pipeline, &vectors);
+    for (name, &written_like_one) in names.iter_mut().zip(&vectors.name_like) {
+        *name |= written_like_one;
+    }
+    let name_weight = f64::from(params.tfidf.proper_noun_weight);
+    let terms = class_terms(&vectors, &groups, params.label_terms, |column| {
+        if names[column] { name_weight } else { 1.0 }
+    });
     let patterns = groups
         .iter()
         .zip(terms)
@@ -1421,7 +1430,13 @@ fn representative(embedding: &Array2<f32>, members: &[usize]) -> usize {
 }
 
 /// c-TF-IDF top terms of each group, phrases preferred over their own words.
-fn class_terms(vectors: &TfIdf, groups: &[Vec<usize>], n_terms: usize) -> Vec<Vec<String>> {
+/// `factor(column)` scales a term's score (1 for most; less for a name the records give).
+fn class_terms(
+    vectors: &TfIdf,
+    groups: &[Vec<usize>],
+    n_terms: usize,
+    factor: impl Fn(usize) -> f64 + Sync,
+) -> Vec<Vec<String>> {
     let columns = vectors.n_terms();
     let mass: Vec<Vec<f64>> = groups
         .par_iter()
@@ -1452,7 +1467,7 @@ fn class_terms(vectors: &TfIdf, groups: &[Vec<usize>], n_terms: usize) -> Vec<Ve
                 .filter(|&(_, &m)| m > 0.0)
                 .map(|(column, &m)| {
                     (
-                        m / group_total * (1.0 + average / total[column]).ln(),
+                        m / group_total * (1.0 + average / total[column]).ln() * factor(column),
                         column,
                     )
                 })

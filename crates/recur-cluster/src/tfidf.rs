@@ -375,6 +375,78 @@ fn merge_sorted(mut terms: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
     merged
 }
 
+/// Columns outside the canonical fields whose values name a company, vendor or customer, as
+/// the services and teams columns name systems and teams (compared ignoring case).
+pub const NAME_COLUMNS: [&str; 6] = [
+    "company",
+    "vendor",
+    "provider",
+    "organization",
+    "organisation",
+    "customer",
+];
+
+/// Which columns of `vectors` spell in full a name the records themselves give: one of their
+/// services or teams, or a value of [`NAME_COLUMNS`] ("Travis CI", "EBS", "payments-api").
+/// So is a word of a longer such name that is mostly written as part of it (at least 4 of 5
+/// reports with the word have the name). Such a term says where, not why; the pattern labels weigh it
+/// less and keep the name in the pattern's services. A name of one plain lowercase word ("database", "worker", "sre") is
+/// left out: it is as often the cause as the place. (In the clustering the names keep their
+/// weight: weighing them less there moved the held-out planted 10k from NMI 0.996 to 0.981.)
+pub fn record_name_columns(
+    incidents: &[Incident],
+    pipeline: &TextPipeline,
+    vectors: &TfIdf,
+) -> Vec<bool> {
+    let distinct = incidents
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut names: FxHashSet<&str> = FxHashSet::default();
+            for incident in chunk {
+                let columns = incident.extra.iter().filter(|(key, _)| {
+                    NAME_COLUMNS
+                        .iter()
+                        .any(|column| key.eq_ignore_ascii_case(column))
+                });
+                let values = incident
+                    .services
+                    .iter()
+                    .chain(&incident.teams)
+                    .chain(columns.map(|(_, value)| value));
+                names.extend(values.map(|value| value.trim()).filter(|value| {
+                    let inner = value.trim_matches(|c: char| !c.is_alphanumeric());
+                    value.chars().any(|c| c.is_uppercase() || c.is_numeric())
+                        || inner.contains(|c: char| !c.is_alphanumeric())
+                }));
+            }
+            names
+        })
+        .reduce(FxHashSet::default, |mut a, b| {
+            a.extend(b);
+            a
+        });
+    let mut columns = vec![false; vectors.n_terms()];
+    let mut cache = WordCache::default();
+    for name in distinct {
+        let mut stems: Vec<String> = Vec::new();
+        pipeline.visit(name, &mut cache, |stem, _, _| stems.push(stem.to_owned()));
+        let Ok(column) = vectors.keys.binary_search(&stems.join(" ")) else {
+            continue;
+        };
+        columns[column] = true;
+        // A word of a longer name that is mostly written as part of it ("travis" of
+        // "Travis CI"), not one also used on its own ("dns" of "internal-dns").
+        for part in stems.iter().filter(|_| stems.len() > 1) {
+            if let Ok(part) = vectors.keys.binary_search(part)
+                && vectors.df[part] * 4 <= vectors.df[column] * 5
+            {
+                columns[part] = true;
+            }
+        }
+    }
+    columns
+}
+
 /// Tokenize every incident into interned stem ids (global ids in sorted stem order).
 fn tokenize_all(
     incidents: &[Incident],
@@ -635,6 +707,56 @@ mod tests {
             &TextPipeline::new(&TextConfig::default()),
             &params,
         )
+    }
+
+    #[test]
+    fn record_names_are_found_among_the_columns() {
+        let mut incidents = Vec::new();
+        for n in 0..4 {
+            let mut ci = incident(
+                "Travis CI builds queued behind a stuck database worker",
+                "The database worker stalled.",
+            );
+            ci.services = vec!["Travis CI".into(), "database".into()];
+            ci.extra.insert("Company".into(), "Amazon".into());
+            incidents.push(ci);
+            let mut dns = incident(
+                "DNS lookups failed on internal-dns after a zone push",
+                "dns resolver overloaded; Amazon EBS volumes stuck",
+            );
+            dns.services = vec!["internal-dns".into(), "EBS".into()];
+            incidents.push(dns);
+            let mut plain = incident("dns cache expired and every dns lookup timed out", "");
+            plain.services = vec![["edge", "core", "cdn", "mesh"][n].into()];
+            incidents.push(plain);
+        }
+        let pipeline = TextPipeline::new(&TextConfig::default());
+        let params = TfIdfParams {
+            max_df: 1.0,
+            phrase_min_count: 2,
+            ..TfIdfParams::default()
+        };
+        let vectors = vectorize(&incidents, &pipeline, &params);
+        let names = record_name_columns(&incidents, &pipeline, &vectors);
+        let named: Vec<&str> = vectors
+            .terms
+            .iter()
+            .zip(&names)
+            .filter(|(_, named)| **named)
+            .map(|(term, _)| term.as_str())
+            .collect();
+        for name in ["travis ci", "travis", "ci", "ebs", "amazon", "internal dns"] {
+            assert!(named.contains(&name), "{name} in {named:?}");
+        }
+        // A plain lowercase service is a word like any other; a word of a name that is also
+        // used on its own is not the name.
+        for word in ["database", "worker", "dns", "zone"] {
+            assert!(
+                vectors.terms.iter().any(|term| term == word),
+                "{word} is a column"
+            );
+            assert!(!named.contains(&word), "{word} in {named:?}");
+        }
     }
 
     #[test]
