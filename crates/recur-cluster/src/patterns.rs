@@ -444,6 +444,12 @@ pub struct Patterns {
     pub clustering_dims: usize,
     /// The scores of each k tried when choosing automatically.
     pub k_scores: Vec<KScore>,
+    /// The weight of each TF-IDF column where the patterns explain themselves (their labels,
+    /// a recurrence's shared terms): `proper_noun_weight` for a name the records give or a
+    /// term written like a name, which say where rather than why; 1 otherwise. Empty means 1
+    /// for every column.
+    #[serde(default)]
+    pub evidence_weights: Vec<f32>,
 }
 
 /// How well one k clustered the selection sample.
@@ -661,9 +667,18 @@ pub fn find_patterns_checked(
     for (name, &written_like_one) in names.iter_mut().zip(&vectors.name_like) {
         *name |= written_like_one;
     }
-    let name_weight = f64::from(params.tfidf.proper_noun_weight);
+    let evidence_weights: Vec<f32> = names
+        .iter()
+        .map(|&name| {
+            if name {
+                params.tfidf.proper_noun_weight
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let terms = class_terms(&vectors, &groups, params.label_terms, |column| {
-        if names[column] { name_weight } else { 1.0 }
+        f64::from(evidence_weights[column])
     });
     let patterns = groups
         .iter()
@@ -693,6 +708,7 @@ pub fn find_patterns_checked(
         chosen_k,
         clustering_dims: used_dims,
         k_scores,
+        evidence_weights,
     })
 }
 

@@ -59,7 +59,7 @@ use recur_core::Incident;
 use serde::{Deserialize, Serialize};
 
 use crate::patterns::{Patterns, tfidf_sum};
-use crate::similar::shared_terms;
+use crate::similar::shared_row_terms_weighted;
 use crate::tfidf::sparse_dot;
 
 /// Parameters of [`find_recurrences`].
@@ -168,7 +168,8 @@ pub struct Recurrence {
     /// Cosine of A's and B's TF-IDF rows (at least `min_text_similarity`).
     pub text_similarity: f32,
     /// The terms weighing most in both A's and B's TF-IDF rows, strongest first: the evidence
-    /// that the two reports describe the same thing.
+    /// that the two reports describe the same thing. Names (the services the two share, for
+    /// one) count at [`Patterns::evidence_weights`]: they say where, not why.
     pub shared_terms: Vec<String>,
 }
 
@@ -270,8 +271,21 @@ pub fn find_recurrences(
             );
             recurrence.similarity = similarity(earlier, later);
             recurrence.text_similarity = text_similarity;
-            recurrence.shared_terms =
-                shared_terms(&patterns.vectors, earlier, later, params.shared_terms);
+            recurrence.shared_terms = shared_row_terms_weighted(
+                patterns
+                    .vectors
+                    .rows
+                    .get(earlier)
+                    .map_or(&[][..], Vec::as_slice),
+                patterns
+                    .vectors
+                    .rows
+                    .get(later)
+                    .map_or(&[][..], Vec::as_slice),
+                &patterns.vectors.terms,
+                params.shared_terms,
+                &patterns.evidence_weights,
+            );
             Some(recurrence)
         })
         .collect();
@@ -314,14 +328,19 @@ fn typical_members(patterns: &Patterns, min_share: f32) -> Vec<bool> {
                 .collect();
             let sum = tfidf_sum(vectors, &members);
             let norm = sparse_dot(&sum, &sum).sqrt();
+            // Dense for the lookups: one pattern at a time per thread, never one per incident.
+            let width = sum.last().map_or(0, |&(term, _)| term as usize + 1);
+            let mut dense = vec![0.0_f64; width];
+            for &(term, weight) in &sum {
+                dense[term as usize] = weight;
+            }
             let cosines: Vec<f64> = members
                 .iter()
                 .map(|&member| {
                     let dot: f64 = vectors.rows[member]
                         .iter()
-                        .filter_map(|&(term, weight)| {
-                            let at = sum.binary_search_by_key(&term, |&(t, _)| t).ok()?;
-                            Some(f64::from(weight) * sum[at].1)
+                        .map(|&(term, weight)| {
+                            f64::from(weight) * dense.get(term as usize).copied().unwrap_or(0.0)
                         })
                         .sum();
                     if norm > 0.0 { dot / norm } else { 0.0 }
@@ -779,6 +798,38 @@ mod tests {
         };
         let found = find_recurrences(&incidents, &patterns, &RecurrenceParams::default());
         assert_eq!(found[0].shared_terms, ["certificate", "expired"]);
+    }
+
+    #[test]
+    fn names_weigh_less_in_the_evidence() {
+        let incidents = vec![
+            incident("A", 0, &["payments"], vec![follow_up(Some("F"), 0, None)]),
+            incident("B", 10, &["payments"], vec![]),
+        ];
+        let mut patterns = assigned(&[Some(0), Some(0)]);
+        patterns.vectors = TfIdf {
+            terms: ["payments", "certificate", "expired"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![
+                vec![(0, 0.6), (1, 0.6), (2, 0.5)],
+                vec![(0, 0.6), (1, 0.5), (2, 0.5)],
+            ],
+            ..TfIdf::default()
+        };
+        let params = RecurrenceParams::default();
+        let found = find_recurrences(&incidents, &patterns, &params);
+        assert_eq!(
+            found[0].shared_terms,
+            ["payments", "certificate", "expired"]
+        );
+        // The service's name counts at 0.3: 0.36 becomes 0.108, after 0.30 and 0.25.
+        patterns.evidence_weights = vec![0.3, 1.0, 1.0];
+        let found = find_recurrences(&incidents, &patterns, &params);
+        assert_eq!(
+            found[0].shared_terms,
+            ["certificate", "expired", "payments"]
+        );
     }
 
     #[test]

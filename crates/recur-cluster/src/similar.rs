@@ -221,6 +221,19 @@ pub fn shared_row_terms(
     terms: &[String],
     top: usize,
 ) -> Vec<String> {
+    shared_row_terms_weighted(row_a, row_b, terms, top, &[])
+}
+
+/// [`shared_row_terms`] with each column's product scaled by `weights` (missing: 1), such as
+/// [`crate::patterns::Patterns::evidence_weights`].
+pub fn shared_row_terms_weighted(
+    row_a: &[(u32, f32)],
+    row_b: &[(u32, f32)],
+    terms: &[String],
+    top: usize,
+    weights: &[f32],
+) -> Vec<String> {
+    let weight = |column: u32| weights.get(column as usize).copied().unwrap_or(1.0);
     let mut shared = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < row_a.len() && j < row_b.len() {
@@ -228,7 +241,7 @@ pub fn shared_row_terms(
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                shared.push((row_a[i].1 * row_b[j].1, row_a[i].0));
+                shared.push((row_a[i].1 * row_b[j].1 * weight(row_a[i].0), row_a[i].0));
                 i += 1;
                 j += 1;
             }
