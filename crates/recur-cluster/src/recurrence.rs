@@ -52,6 +52,7 @@
 //! services is ever compared.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -59,7 +60,7 @@ use recur_core::Incident;
 use serde::{Deserialize, Serialize};
 
 use crate::patterns::{Patterns, tfidf_sum};
-use crate::similar::shared_row_terms_weighted;
+use crate::similar::shared_row_columns;
 use crate::tfidf::sparse_dot;
 
 /// Parameters of [`find_recurrences`].
@@ -169,8 +170,9 @@ pub struct Recurrence {
     pub text_similarity: f32,
     /// The terms weighing most in both A's and B's TF-IDF rows, strongest first: the evidence
     /// that the two reports describe the same thing. Names (the services the two share, for
-    /// one) count at [`Patterns::evidence_weights`]: they say where, not why.
-    pub shared_terms: Vec<String>,
+    /// one) count at [`Patterns::evidence_weights`]: they say where, not why. Each name is
+    /// shared by every recurrence that shows it (967k recurrences at 1M).
+    pub shared_terms: Vec<Arc<str>>,
 }
 
 /// Find every incident that recurs an earlier one, sorted by the later incident's start, then
@@ -186,6 +188,13 @@ pub fn find_recurrences(
     let window = chrono::Duration::days(i64::from(params.window_days));
     let starts: Vec<Option<DateTime<Utc>>> = incidents.iter().map(start_of).collect();
     let typical = typical_members(patterns, params.min_word_share);
+    // Each term's name once, shared by every recurrence that shows it.
+    let term_names: Vec<Arc<str>> = patterns
+        .vectors
+        .terms
+        .iter()
+        .map(|t| Arc::from(t.as_str()))
+        .collect();
     let service_keys: Vec<Vec<String>> = incidents
         .iter()
         .map(|incident| service_keys(&incident.services))
@@ -271,21 +280,22 @@ pub fn find_recurrences(
             );
             recurrence.similarity = similarity(earlier, later);
             recurrence.text_similarity = text_similarity;
-            recurrence.shared_terms = shared_row_terms_weighted(
+            let row = |index: usize| {
                 patterns
                     .vectors
                     .rows
-                    .get(earlier)
-                    .map_or(&[][..], Vec::as_slice),
-                patterns
-                    .vectors
-                    .rows
-                    .get(later)
-                    .map_or(&[][..], Vec::as_slice),
-                &patterns.vectors.terms,
+                    .get(index)
+                    .map_or(&[][..], Vec::as_slice)
+            };
+            recurrence.shared_terms = shared_row_columns(
+                row(earlier),
+                row(later),
                 params.shared_terms,
                 &patterns.evidence_weights,
-            );
+            )
+            .into_iter()
+            .filter_map(|column| term_names.get(column as usize).cloned())
+            .collect();
             Some(recurrence)
         })
         .collect();
@@ -507,6 +517,11 @@ mod tests {
         .into_iter()
         .map(|r| (r.incident_id, r.earlier_incident_id))
         .collect()
+    }
+
+    /// A recurrence's shared terms as text.
+    fn terms(recurrence: &Recurrence) -> Vec<&str> {
+        recurrence.shared_terms.iter().map(|t| &**t).collect()
     }
 
     fn pair(later: &str, earlier: &str) -> (String, String) {
@@ -797,7 +812,7 @@ mod tests {
             ..TfIdf::default()
         };
         let found = find_recurrences(&incidents, &patterns, &RecurrenceParams::default());
-        assert_eq!(found[0].shared_terms, ["certificate", "expired"]);
+        assert_eq!(terms(&found[0]), ["certificate", "expired"]);
     }
 
     #[test]
@@ -819,17 +834,11 @@ mod tests {
         };
         let params = RecurrenceParams::default();
         let found = find_recurrences(&incidents, &patterns, &params);
-        assert_eq!(
-            found[0].shared_terms,
-            ["payments", "certificate", "expired"]
-        );
+        assert_eq!(terms(&found[0]), ["payments", "certificate", "expired"]);
         // The service's name counts at 0.3: 0.36 becomes 0.108, after 0.30 and 0.25.
         patterns.evidence_weights = vec![0.3, 1.0, 1.0];
         let found = find_recurrences(&incidents, &patterns, &params);
-        assert_eq!(
-            found[0].shared_terms,
-            ["certificate", "expired", "payments"]
-        );
+        assert_eq!(terms(&found[0]), ["certificate", "expired", "payments"]);
     }
 
     #[test]

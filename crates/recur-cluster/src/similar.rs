@@ -233,6 +233,19 @@ pub fn shared_row_terms_weighted(
     top: usize,
     weights: &[f32],
 ) -> Vec<String> {
+    shared_row_columns(row_a, row_b, top, weights)
+        .into_iter()
+        .filter_map(|column| terms.get(column as usize).cloned())
+        .collect()
+}
+
+/// The columns of [`shared_row_terms_weighted`], strongest first.
+pub fn shared_row_columns(
+    row_a: &[(u32, f32)],
+    row_b: &[(u32, f32)],
+    top: usize,
+    weights: &[f32],
+) -> Vec<u32> {
     let weight = |column: u32| weights.get(column as usize).copied().unwrap_or(1.0);
     let mut shared = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -251,7 +264,7 @@ pub fn shared_row_terms_weighted(
     shared
         .into_iter()
         .take(top)
-        .filter_map(|(_, column)| terms.get(column as usize).cloned())
+        .map(|(_, column)| column)
         .collect()
 }
 

@@ -189,8 +189,8 @@ fn severity(value: Option<u8>) -> String {
         .unwrap_or_else(|| "–".to_owned())
 }
 
-fn list(items: &[String], max: usize) -> String {
-    let shown: Vec<String> = items.iter().take(max).map(|s| md(s)).collect();
+fn list<S: AsRef<str>>(items: &[S], max: usize) -> String {
+    let shown: Vec<String> = items.iter().take(max).map(|s| md(s.as_ref())).collect();
     let mut text = shown.join(", ");
     if items.len() > max {
         let _ = write!(text, " (+{})", items.len() - max);

@@ -443,8 +443,9 @@ pub struct RecurrenceReport {
     /// Cosine of the two reports' TF-IDF rows: the words they share (at least
     /// `RecurrenceParams::min_text_similarity`).
     pub text_similarity: f32,
-    /// The terms weighing most in both reports, strongest first: the evidence.
-    pub shared_terms: Vec<String>,
+    /// The terms weighing most in both reports, strongest first: the evidence. Each name is
+    /// shared by every recurrence that shows it.
+    pub shared_terms: Vec<Arc<str>>,
     /// The earlier incident's follow-ups open when the later one started.
     pub open_follow_up_ids: Vec<String>,
     /// Their shared pattern (stable id), shared by the pattern's recurrences.

@@ -60,7 +60,12 @@ pub fn recurrences_frame(review: &Review) -> Result<DataFrame, PolarsError> {
                 "in_period".into(),
                 rows.iter().map(|r| r.in_period).collect::<Vec<_>>(),
             ),
-            Column::new("shared_terms".into(), joined(|r| &r.shared_terms)),
+            Column::new(
+                "shared_terms".into(),
+                rows.iter()
+                    .map(|row| row.shared_terms.join("; "))
+                    .collect::<Vec<_>>(),
+            ),
             Column::new("shared_services".into(), joined(|r| &r.shared_services)),
             Column::new(
                 "open_follow_up_ids".into(),
