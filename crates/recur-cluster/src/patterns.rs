@@ -663,23 +663,18 @@ pub fn find_patterns_checked(
     }
     // Labels say why, not where: a name the records give, or a term written like a name,
     // weighs less there (on top of its weight in the rows, for a term written like a name).
-    let mut names = record_name_columns(incidents, &pipeline, &vectors);
-    for (name, &written_like_one) in names.iter_mut().zip(&vectors.name_like) {
-        *name |= written_like_one;
-    }
-    let evidence_weights: Vec<f32> = names
-        .iter()
-        .map(|&name| {
-            if name {
+    let evidence_weights: Vec<f32> = record_name_columns(incidents, &pipeline, &vectors)
+        .into_iter()
+        .enumerate()
+        .map(|(column, named)| {
+            if named || vectors.name_like.get(column) == Some(&true) {
                 params.tfidf.proper_noun_weight
             } else {
                 1.0
             }
         })
         .collect();
-    let terms = class_terms(&vectors, &groups, params.label_terms, |column| {
-        f64::from(evidence_weights[column])
-    });
+    let terms = class_terms(&vectors, &groups, params.label_terms, &evidence_weights);
     let patterns = groups
         .iter()
         .zip(terms)
@@ -1446,13 +1441,14 @@ fn representative(embedding: &Array2<f32>, members: &[usize]) -> usize {
 }
 
 /// c-TF-IDF top terms of each group, phrases preferred over their own words.
-/// `factor(column)` scales a term's score (1 for most; less for a name the records give).
+/// `weights` scales each column's score ([`Patterns::evidence_weights`]; missing: 1).
 fn class_terms(
     vectors: &TfIdf,
     groups: &[Vec<usize>],
     n_terms: usize,
-    factor: impl Fn(usize) -> f64 + Sync,
+    weights: &[f32],
 ) -> Vec<Vec<String>> {
+    let weight = |column: usize| f64::from(weights.get(column).copied().unwrap_or(1.0));
     let columns = vectors.n_terms();
     let mass: Vec<Vec<f64>> = groups
         .par_iter()
@@ -1483,7 +1479,7 @@ fn class_terms(
                 .filter(|&(_, &m)| m > 0.0)
                 .map(|(column, &m)| {
                     (
-                        m / group_total * (1.0 + average / total[column]).ln() * factor(column),
+                        m / group_total * (1.0 + average / total[column]).ln() * weight(column),
                         column,
                     )
                 })

@@ -221,25 +221,14 @@ pub fn shared_row_terms(
     terms: &[String],
     top: usize,
 ) -> Vec<String> {
-    shared_row_terms_weighted(row_a, row_b, terms, top, &[])
-}
-
-/// [`shared_row_terms`] with each column's product scaled by `weights` (missing: 1), such as
-/// [`crate::patterns::Patterns::evidence_weights`].
-pub fn shared_row_terms_weighted(
-    row_a: &[(u32, f32)],
-    row_b: &[(u32, f32)],
-    terms: &[String],
-    top: usize,
-    weights: &[f32],
-) -> Vec<String> {
-    shared_row_columns(row_a, row_b, top, weights)
+    shared_row_columns(row_a, row_b, top, &[])
         .into_iter()
         .filter_map(|column| terms.get(column as usize).cloned())
         .collect()
 }
 
-/// The columns of [`shared_row_terms_weighted`], strongest first.
+/// The columns of [`shared_row_terms`], strongest first, each column's product scaled by
+/// `weights` (missing: 1), such as [`crate::patterns::Patterns::evidence_weights`].
 pub fn shared_row_columns(
     row_a: &[(u32, f32)],
     row_b: &[(u32, f32)],
