@@ -751,7 +751,7 @@ fn review_writes_a_similarity_index_that_answers_like_the_exports() {
     let index = dir.path().join("similarity-index.bin");
     let bytes = std::fs::read(&index).expect("the review wrote the similarity index");
     assert_eq!(&bytes[..8], b"RECURSIM");
-    assert_eq!(&bytes[8..12], &1u32.to_le_bytes(), "format version 1");
+    assert_eq!(&bytes[8..12], &2u32.to_le_bytes(), "format version 2");
     let review_dir = dir.path().to_str().expect("utf-8 path");
     for id in ["INC-1001", "INC-1028", "INC-1100"] {
         let mined = similar_ids(&["similar", "--id", id, "--top", "5", "--json"]);
@@ -874,7 +874,7 @@ fn a_missing_or_damaged_similarity_index_is_refused_naming_the_file() {
     let mut newer = bytes.clone();
     newer[8..12].copy_from_slice(&7u32.to_le_bytes());
     std::fs::write(&index, &newer).expect("write");
-    refused("format version 7, but this recur reads version 1");
+    refused("format version 7, but this recur reads version 2");
     let mut damaged = bytes;
     let middle = damaged.len() / 2;
     damaged[middle] ^= 0xff;

@@ -6,7 +6,8 @@
 //! It holds, for the incidents of one review (its point-in-time view): each incident's id,
 //! title, start, stable pattern id and label, services, teams and follow-ups (id, title, owner,
 //! status, due date, tracker); the LSA embedding rows (`f32`); the TF-IDF vocabulary (each
-//! term's matching key, its surface form, idf and whether it is written like a name), the text
+//! term's matching key, its surface form, idf, whether it is written like a name and its weight
+//! as evidence, [`Patterns::evidence_weights`]), the text
 //! settings the vocabulary was made with (stop words, synonyms, field weights, the name
 //! weight), every incident's sparse TF-IDF row (for the shared terms), and the SVD basis (the
 //! right singular vectors, V × d) that embeds a new text in the same space.
@@ -73,7 +74,7 @@ pub const FILE_NAME: &str = "similarity-index.bin";
 pub const MAGIC: [u8; 8] = *b"RECURSIM";
 
 /// The format version this code writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Shared terms listed per similar incident (as [`crate::similar::SimilarityParams`]).
 pub const SHARED_TERMS: usize = 5;
@@ -243,6 +244,9 @@ struct Payload<'a> {
     terms: Cow<'a, [String]>,
     idf: Cow<'a, [f32]>,
     name_like: Cow<'a, [bool]>,
+    /// How much each term counts as evidence in the shared terms
+    /// ([`Patterns::evidence_weights`]): names the records give weigh less.
+    evidence: Cow<'a, [f32]>,
     /// One sparse TF-IDF row per incident.
     rows: Rows<'a>,
     dims: u32,
@@ -427,11 +431,17 @@ impl<'a> SimilarityFile<'a> {
         } else {
             Cow::Borrowed(vectors.name_like.as_slice())
         };
+        let evidence = if patterns.evidence_weights.is_empty() {
+            Cow::Owned(vec![1.0; vectors.keys.len()])
+        } else {
+            Cow::Borrowed(patterns.evidence_weights.as_slice())
+        };
         meta.with_parts(Parts {
             keys: Cow::Borrowed(&vectors.keys),
             terms: Cow::Borrowed(&vectors.terms),
             idf: Cow::Borrowed(&vectors.idf),
             name_like,
+            evidence,
             rows: Rows::Nested(Cow::Borrowed(&vectors.rows)),
             embedding: contiguous(patterns.embedding.view()),
             basis: contiguous(patterns.basis.view()),
@@ -671,6 +681,7 @@ impl<'a> SimilarityFile<'a> {
                     self.payload.rows.row(index),
                     &self.payload.terms,
                     SHARED_TERMS,
+                    &self.payload.evidence,
                 ),
             })
             .collect()
@@ -693,11 +704,16 @@ impl SimilarityFile<'static> {
         } else {
             vectors.name_like
         };
+        let evidence = match std::mem::take(&mut patterns.evidence_weights) {
+            weights if weights.is_empty() => vec![1.0; n_terms],
+            weights => weights,
+        };
         meta.with_parts(Parts {
             keys: Cow::Owned(vectors.keys),
             terms: Cow::Owned(vectors.terms),
             idf: Cow::Owned(vectors.idf),
             name_like: Cow::Owned(name_like),
+            evidence: Cow::Owned(evidence),
             rows: Rows::Nested(Cow::Owned(vectors.rows)),
             embedding: Cow::Owned(into_row_major(std::mem::take(&mut patterns.embedding))),
             basis: Cow::Owned(into_row_major(std::mem::take(&mut patterns.basis))),
@@ -776,6 +792,7 @@ impl Payload<'_> {
         same("the term names", Some(n_terms), self.terms.len())?;
         same("the idf", Some(n_terms), self.idf.len())?;
         same("the name flags", Some(n_terms), self.name_like.len())?;
+        same("the evidence weights", Some(n_terms), self.evidence.len())?;
         same("the embedding", n.checked_mul(dims), self.embedding.len())?;
         same("the basis", n_terms.checked_mul(dims), self.basis.len())?;
         if let Some((index, _)) = self
@@ -819,6 +836,7 @@ struct Parts<'a> {
     terms: Cow<'a, [String]>,
     idf: Cow<'a, [f32]>,
     name_like: Cow<'a, [bool]>,
+    evidence: Cow<'a, [f32]>,
     rows: Rows<'a>,
     embedding: Cow<'a, [f32]>,
     basis: Cow<'a, [f32]>,
@@ -848,6 +866,13 @@ impl Metadata {
         expect("the idf", n_terms, vectors.idf.len())?;
         if !vectors.name_like.is_empty() {
             expect("the name flags", n_terms, vectors.name_like.len())?;
+        }
+        if !patterns.evidence_weights.is_empty() {
+            expect(
+                "the evidence weights",
+                n_terms,
+                patterns.evidence_weights.len(),
+            )?;
         }
         expect("the basis", n_terms, patterns.basis.nrows())?;
         expect("the basis dimensions", dims, patterns.basis.ncols())?;
@@ -916,6 +941,7 @@ impl Metadata {
             terms: parts.terms,
             idf: parts.idf,
             name_like: parts.name_like,
+            evidence: parts.evidence,
             rows: parts.rows,
             dims: self.dims,
             embedding: parts.embedding,
@@ -1292,7 +1318,11 @@ mod tests {
                     started_at: Utc
                         .timestamp_opt(1_700_000_000 + i as i64 * 86_400, 0)
                         .single(),
-                    services: vec![format!("service-{}", i % 3)],
+                    // The disk reports' service is a name they also write in their text.
+                    services: vec![match i % 3 {
+                        2 => "Storage Node".to_owned(),
+                        n => format!("service-{n}"),
+                    }],
                     teams: vec!["platform".to_owned()],
                     follow_ups: vec![FollowUp {
                         id: Some(format!("OPS-{i}")),
@@ -1397,6 +1427,42 @@ mod tests {
             Some(fixture.ids[pattern].as_str())
         );
         assert_eq!(decoded.as_of(), fixture.source().as_of);
+    }
+
+    #[test]
+    fn shared_terms_weigh_names_as_the_labels_do() {
+        let fixture = Fixture::new();
+        let vectors = &fixture.patterns.vectors;
+        let column = |name: &str| {
+            vectors
+                .terms
+                .iter()
+                .position(|term| term.eq_ignore_ascii_case(name))
+                .unwrap_or_else(|| panic!("{name} is a term"))
+        };
+        let weights = &fixture.patterns.evidence_weights;
+        assert!(weights[column("storage node")] < 1.0);
+        assert_eq!(weights[column("disk")], 1.0);
+        let decoded = SimilarityFile::decode(&fixture.file().encode().expect("encodes"))
+            .expect("decodes");
+        // Two disk reports written alike: both name their service.
+        let (a, b) = (2, 11);
+        let unweighted = shared_row_terms(&vectors.rows[a], &vectors.rows[b], &vectors.terms, 99, &[]);
+        let weighted = shared_row_terms(
+            &vectors.rows[a],
+            &vectors.rows[b],
+            &vectors.terms,
+            99,
+            &fixture.patterns.evidence_weights,
+        );
+        let place = |terms: &[String]| terms.iter().position(|t| t == "storage node");
+        assert!(place(&weighted) > place(&unweighted), "{unweighted:?} vs {weighted:?}");
+        let neighbor = decoded
+            .most_similar(a, 30)
+            .into_iter()
+            .find(|n| n.index == b)
+            .expect("b is among a's neighbours");
+        assert_eq!(neighbor.shared_terms, weighted[..SHARED_TERMS.min(weighted.len())]);
     }
 
     #[test]
@@ -1529,17 +1595,20 @@ mod tests {
         let mut wrong_magic = bytes.clone();
         wrong_magic[0] = b'X';
         assert_eq!(decode_error(&wrong_magic), IndexFileError::NotAnIndex);
-        let mut newer = bytes.clone();
-        newer[8..12].copy_from_slice(&2u32.to_le_bytes());
-        let error = decode_error(&newer);
-        assert_eq!(
-            error,
-            IndexFileError::UnsupportedVersion {
-                found: 2,
-                expected: 1
-            }
-        );
-        assert!(error.to_string().contains("version 2"), "{error}");
+        // A newer version, and version 1 (before the evidence weights), are both refused.
+        for found in [FORMAT_VERSION + 1, 1] {
+            let mut other = bytes.clone();
+            other[8..12].copy_from_slice(&found.to_le_bytes());
+            let error = decode_error(&other);
+            assert_eq!(
+                error,
+                IndexFileError::UnsupportedVersion {
+                    found,
+                    expected: FORMAT_VERSION
+                }
+            );
+            assert!(error.to_string().contains(&format!("version {found}")), "{error}");
+        }
         assert_eq!(
             decode_error(&bytes[..bytes.len() - 1]),
             IndexFileError::Truncated {
@@ -1624,6 +1693,12 @@ mod tests {
         let bytes = file.encode().expect("encodes");
         let error = decode_error(&bytes);
         assert!(error.to_string().contains("TF-IDF rows"), "{error}");
+        let mut file = fixture.file();
+        let mut evidence = fixture.patterns.evidence_weights.clone();
+        evidence.pop();
+        file.payload.evidence = Cow::Owned(evidence);
+        let error = decode_error(&file.encode().expect("encodes"));
+        assert!(error.to_string().contains("evidence weights"), "{error}");
         let fewer = IndexSource {
             incidents: &fixture.incidents[1..],
             ..fixture.source()

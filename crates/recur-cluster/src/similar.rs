@@ -64,6 +64,8 @@ impl Default for SimilarityParams {
 pub struct SimilarityIndex<'a> {
     embedding: ArrayView2<'a, f32>,
     vectors: &'a TfIdf,
+    /// How much each term counts in the shared terms (empty: all fully).
+    evidence_weights: &'a [f32],
     lists: Vec<Vec<usize>>,
     list_of: Vec<Option<u32>>,
     probes: Vec<Vec<u32>>,
@@ -71,13 +73,17 @@ pub struct SimilarityIndex<'a> {
 }
 
 impl<'a> SimilarityIndex<'a> {
-    /// The index of the incidents of [`Patterns`], with default parameters.
+    /// The index of the incidents of [`Patterns`], with default parameters; the shared terms
+    /// weigh names as the patterns' labels do ([`Patterns::evidence_weights`]).
     pub fn from_patterns(patterns: &'a Patterns) -> Self {
-        Self::new(
-            &patterns.embedding,
-            &patterns.vectors,
-            &SimilarityParams::default(),
-        )
+        Self {
+            evidence_weights: &patterns.evidence_weights,
+            ..Self::new(
+                &patterns.embedding,
+                &patterns.vectors,
+                &SimilarityParams::default(),
+            )
+        }
     }
 
     /// Build the index. Rows of `embedding` are unit vectors (zero for incidents without
@@ -109,6 +115,7 @@ impl<'a> SimilarityIndex<'a> {
         Self {
             embedding,
             vectors,
+            evidence_weights: &[],
             lists,
             list_of,
             probes,
@@ -177,9 +184,20 @@ impl<'a> SimilarityIndex<'a> {
         out
     }
 
-    /// The terms two incidents share, strongest (product of weights) first.
+    /// The terms two incidents share, strongest (product of weights, times their evidence
+    /// weights) first.
     pub fn shared_terms(&self, a: usize, b: usize) -> Vec<String> {
-        shared_terms(self.vectors, a, b, self.shared_terms)
+        let (Some(row_a), Some(row_b)) = (self.vectors.rows.get(a), self.vectors.rows.get(b))
+        else {
+            return Vec::new();
+        };
+        shared_row_terms(
+            row_a,
+            row_b,
+            &self.vectors.terms,
+            self.shared_terms,
+            self.evidence_weights,
+        )
     }
 
     fn candidates(&self, list: usize) -> Vec<usize> {
@@ -204,31 +222,24 @@ impl<'a> SimilarityIndex<'a> {
     }
 }
 
-/// The `top` terms with the highest weight in both rows `a` and `b` of `vectors` (the product of
-/// their two weights), strongest first; ties to the earlier column.
-pub fn shared_terms(vectors: &TfIdf, a: usize, b: usize, top: usize) -> Vec<String> {
-    let (Some(row_a), Some(row_b)) = (vectors.rows.get(a), vectors.rows.get(b)) else {
-        return Vec::new();
-    };
-    shared_row_terms(row_a, row_b, &vectors.terms, top)
-}
-
 /// The `top` terms with the highest weight in both sparse rows (sorted by column), the product
-/// of their two weights, strongest first; ties to the earlier column. `terms` names the columns.
+/// of their two weights times the column's weight in `weights` (missing: 1), strongest first;
+/// ties to the earlier column. `terms` names the columns.
 pub fn shared_row_terms(
     row_a: &[(u32, f32)],
     row_b: &[(u32, f32)],
     terms: &[String],
     top: usize,
+    weights: &[f32],
 ) -> Vec<String> {
-    shared_row_columns(row_a, row_b, top, &[])
+    shared_row_columns(row_a, row_b, top, weights)
         .into_iter()
         .filter_map(|column| terms.get(column as usize).cloned())
         .collect()
 }
 
-/// The columns of [`shared_row_terms`], strongest first, each column's product scaled by
-/// `weights` (missing: 1), such as [`crate::patterns::Patterns::evidence_weights`].
+/// The columns of [`shared_row_terms`], strongest first; `weights` such as
+/// [`crate::patterns::Patterns::evidence_weights`].
 pub fn shared_row_columns(
     row_a: &[(u32, f32)],
     row_b: &[(u32, f32)],
