@@ -4,11 +4,13 @@
 //!
 //! [`generate`] plants root causes each written several genuinely different ways, with service,
 //! team, vendor and region names mixed into the text, noise sentences and varied lengths, plus a
-//! declared share of true one-offs ([`PlantParams::one_off_share`]). The causes come from one
+//! declared share of true one-offs ([`PlantParams::one_off_share`]: reports told in made-up
+//! words no other report shares, among the noise sentences every cause uses, so that a one-off
+//! at a million incidents is as alone as one at a thousand). The causes come from one
 //! of two vocabularies ([`PlantParams::vocabulary`]): [`Vocabulary::Main`], thirteen causes (the
 //! `key`s listed by [`cause_keys`]) that the mining's quality is measured on, and
 //! [`Vocabulary::Holdout`], twelve other causes with their own phrasings, names, noise and
-//! one-off material, uneven frequencies and pairs of causes that share much vocabulary, written
+//! sounds for one-offs' words, uneven frequencies and pairs of causes that share much vocabulary, written
 //! without looking at the mining: a mining tuned on one vocabulary is validated on the other.
 //! With [`PlantParams::narrative_factors`], four cross-cutting contributing factors
 //! ([`NARRATIVE_FACTORS`]) are told only in the narrative `body`, in this crate's own sentences,
@@ -65,7 +67,7 @@ use recur_core::{FollowUp, FollowUpStatus, Incident, IncidentStatus};
 use serde::{Deserialize, Serialize};
 
 pub use narrative::NARRATIVE_FACTORS;
-use vocab::{Cause, Lexicon};
+use vocab::{Cause, Coinage, Lexicon};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,7 +95,7 @@ pub struct PlantParams {
     pub narrative_factors: bool,
 }
 
-/// The planted vocabularies: causes, their phrasings, names, noise and one-off material.
+/// The planted vocabularies: causes, their phrasings, names, noise and one-offs' sounds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Vocabulary {
@@ -414,28 +416,51 @@ fn cause_text<R: Rng>(
     (title, root_cause, sentences.join(" "))
 }
 
+/// A true one-off: its title and cause in made-up words of the lexicon's sounds, which no other
+/// report shares at any size, among the noise sentences every cause uses too. (Fixed lists of
+/// subjects, events and objects in one sentence template repeat: at 1M each subject came back
+/// some 2,000 times, and copies of one story recur like any cause.)
 fn one_off_text<R: Rng>(
     lexicon: &Lexicon,
     names: &Names<'_>,
     rng: &mut R,
 ) -> (String, Option<String>, String) {
-    let subject = pick(lexicon.one_off_subjects, rng);
-    let event = pick(lexicon.one_off_events, rng);
-    let object = pick(lexicon.one_off_objects, rng);
-    let story = |template: &str| {
-        template
-            .replace("{subject}", subject)
-            .replace("{event}", event)
-            .replace("{object}", object)
-    };
-    let title = story(lexicon.one_off_title);
-    let root_cause = story(lexicon.one_off_cause);
-    let mut summary = story(lexicon.one_off_summary);
+    let coinage = &lexicon.coinage;
+    let title = coined_sentence(coinage, 3, rng);
+    let cause_words = rng.gen_range(4..=6);
+    let root_cause = format!("{}.", coined_sentence(coinage, cause_words, rng));
+    let mut sentences = vec![format!("{}.", coined_sentence(coinage, 5, rng))];
     for _ in 0..rng.gen_range(0..=2) {
-        summary.push(' ');
-        summary.push_str(&fill(pick(lexicon.noise, rng), names));
+        sentences.push(fill(pick(lexicon.noise, rng), names));
     }
-    (title, Some(root_cause), summary)
+    shuffle(&mut sentences, rng);
+    (title, Some(root_cause), sentences.join(" "))
+}
+
+/// A made-up word of three syllables (onset, nucleus, coda).
+fn coined_word<R: Rng>(coinage: &Coinage, rng: &mut R) -> String {
+    (0..3)
+        .map(|_| {
+            [
+                pick(coinage.onsets, rng),
+                pick(coinage.nuclei, rng),
+                pick(coinage.codas, rng),
+            ]
+            .concat()
+        })
+        .collect()
+}
+
+/// `n` made-up words, the first capitalized.
+fn coined_sentence<R: Rng>(coinage: &Coinage, n: usize, rng: &mut R) -> String {
+    let mut sentence = (0..n)
+        .map(|_| coined_word(coinage, rng))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let Some(first) = sentence.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    sentence
 }
 
 fn factors<R: Rng>(lexicon: &Lexicon, rng: &mut R) -> Vec<String> {
@@ -709,6 +734,42 @@ mod tests {
     }
 
     #[test]
+    fn a_one_off_tells_its_story_in_words_no_other_report_uses() {
+        for vocabulary in [Vocabulary::Main, Vocabulary::Holdout] {
+            let planted = planted_in(vocabulary, 4000, 0.1);
+            let words_of = |incident: &Incident| -> BTreeSet<String> {
+                [&incident.title, &incident.root_cause]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
+                    .filter(|word| !word.is_empty())
+                    .map(str::to_lowercase)
+                    .collect()
+            };
+            let mut reports_of: BTreeMap<String, usize> = BTreeMap::new();
+            for incident in &planted.incidents {
+                for word in words_of(incident) {
+                    *reports_of.entry(word).or_default() += 1;
+                }
+            }
+            let one_offs: Vec<&Incident> = planted
+                .incidents
+                .iter()
+                .zip(&planted.truth)
+                .filter(|(_, truth)| truth.cause.is_none())
+                .map(|(incident, _)| incident)
+                .collect();
+            assert!(one_offs.len() > 300, "{}", one_offs.len());
+            for incident in one_offs {
+                let words = words_of(incident);
+                assert!(words.len() >= 7, "{}: {words:?}", incident.id);
+                let shared: Vec<&String> = words.iter().filter(|w| reports_of[*w] > 1).collect();
+                assert!(shared.is_empty(), "{}: {shared:?}", incident.id);
+            }
+        }
+    }
+
+    #[test]
     fn one_offs_are_declared_and_never_recur() {
         let planted = small(4_000, 0.05);
         let one_offs: Vec<&PlantedTruth> =
@@ -899,8 +960,7 @@ mod tests {
             (holdout.regions, main.regions),
             (holdout.noise, main.noise),
             (holdout.factors, main.factors),
-            (holdout.one_off_subjects, main.one_off_subjects),
-            (holdout.one_off_objects, main.one_off_objects),
+            (holdout.coinage.onsets, main.coinage.onsets),
         ];
         for (ours, theirs) in lists {
             assert!(ours.len() >= theirs.len(), "{ours:?}");

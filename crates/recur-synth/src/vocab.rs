@@ -482,60 +482,15 @@ pub(crate) const NOISE: &[&str] = &[
 ];
 
 /// One-off material: combined at random so that each one-off is its own story.
-pub(crate) const ONE_OFF_SUBJECTS: &[&str] = &[
-    "a forklift in the colocation facility",
-    "the office coffee machine on the shared circuit",
-    "a squirrel inside the substation",
-    "an intern's spreadsheet macro",
-    "a leap second in a legacy mainframe",
-    "a printer driver update",
-    "the building's fire suppression test",
-    "a misprinted barcode batch",
-    "an expired domain for the marketing microsite",
-    "a translation file with a stray quote",
-    "a contractor's laptop bridging two VLANs",
-    "a solar storm warning drill",
-    "a font license audit",
-    "a holiday calendar with a duplicated date",
-    "a currency with three decimal places",
-    "a user named Null",
-    "an emoji in a shipping label",
-    "the elevator maintenance crew",
-    "a robots.txt typo",
-    "a tax table published a day late",
-];
-
-pub(crate) const ONE_OFF_EVENTS: &[&str] = &[
-    "unplugged",
-    "corrupted",
-    "overwrote",
-    "flooded",
-    "mislabelled",
-    "reset",
-    "duplicated",
-    "truncated",
-    "froze",
-    "reversed",
-    "scrambled",
-    "deleted",
-];
-
-pub(crate) const ONE_OFF_OBJECTS: &[&str] = &[
-    "the badge readers",
-    "a rack of archive tapes",
-    "the invoice numbering sequence",
-    "the label printers at the depot",
-    "the kiosk screens in stores",
-    "the loyalty points ledger",
-    "the sitemap",
-    "the payroll export",
-    "the gift card batch",
-    "the warehouse scanners",
-    "the receipt template",
-    "the legal hold archive",
-    "the conference room displays",
-    "the partner price sheet",
-];
+/// The sounds one-offs' made-up words are made of.
+pub(crate) const COINAGE: Coinage = Coinage {
+    onsets: &[
+        "b", "br", "d", "dr", "f", "g", "gr", "k", "kl", "l", "m", "n", "p", "pl", "r", "s", "st",
+        "t", "tr", "v", "z",
+    ],
+    nuclei: &["a", "e", "i", "o", "u", "ai", "ou"],
+    codas: &["", "n", "r", "l", "s", "k", "m", "th"],
+};
 
 /// Contributing factors, unrelated to the cause.
 pub(crate) const FACTORS: &[&str] = &[
@@ -564,20 +519,21 @@ pub(crate) struct Lexicon {
     pub noise: &'static [&'static str],
     /// Contributing factors, unrelated to the cause.
     pub factors: &'static [&'static str],
-    /// One-off material, combined at random.
-    pub one_off_subjects: &'static [&'static str],
-    /// One-off material, combined at random.
-    pub one_off_events: &'static [&'static str],
-    /// One-off material, combined at random.
-    pub one_off_objects: &'static [&'static str],
-    /// A one-off's headline, with `{subject}`, `{event}` and `{object}`.
-    pub one_off_title: &'static str,
-    /// A one-off's cause, with the same placeholders.
-    pub one_off_cause: &'static str,
-    /// The start of a one-off's "What happened", with the same placeholders.
-    pub one_off_summary: &'static str,
+    /// The sounds of the made-up words a one-off is told in.
+    pub coinage: Coinage,
     /// The follow-up task of a one-off.
     pub one_off_task: &'static str,
+}
+
+/// Syllables for made-up words: an onset, a nucleus and a coda each. Three syllables give
+/// over a billion words, so a one-off's words are its own at any size.
+pub(crate) struct Coinage {
+    /// Consonants a syllable starts with.
+    pub onsets: &'static [&'static str],
+    /// Its vowels.
+    pub nuclei: &'static [&'static str],
+    /// What it ends with (may be nothing).
+    pub codas: &'static [&'static str],
 }
 
 /// The main planted vocabulary.
@@ -589,11 +545,6 @@ pub(crate) const MAIN: Lexicon = Lexicon {
     regions: REGIONS,
     noise: NOISE,
     factors: FACTORS,
-    one_off_subjects: ONE_OFF_SUBJECTS,
-    one_off_events: ONE_OFF_EVENTS,
-    one_off_objects: ONE_OFF_OBJECTS,
-    one_off_title: "Unusual failure: {object} {event}",
-    one_off_cause: "An unexpected interaction: {subject} {event} {object}.",
-    one_off_summary: "Nobody had seen this before; {subject} was involved.",
+    coinage: COINAGE,
     one_off_task: "Write down what happened for the archive",
 };

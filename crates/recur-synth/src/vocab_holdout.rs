@@ -15,7 +15,7 @@
 //! shares services with others, and names of services, teams, vendors and regions differ from
 //! the other vocabularies.
 
-use crate::vocab::{Cause, Lexicon};
+use crate::vocab::{Cause, Coinage, Lexicon};
 
 pub(crate) const HOLDOUT: Lexicon = Lexicon {
     causes: CAUSES,
@@ -25,12 +25,7 @@ pub(crate) const HOLDOUT: Lexicon = Lexicon {
     regions: REGIONS,
     noise: NOISE,
     factors: FACTORS,
-    one_off_subjects: ONE_OFF_SUBJECTS,
-    one_off_events: ONE_OFF_EVENTS,
-    one_off_objects: ONE_OFF_OBJECTS,
-    one_off_title: "One-time: {object} {event}",
-    one_off_cause: "Root cause was {subject}, which {event} {object}.",
-    one_off_summary: "This has not happened before and is not expected to recur; {subject} started it.",
+    coinage: COINAGE,
     one_off_task: "Close out the ticket with a short write-up",
 };
 
@@ -608,59 +603,12 @@ pub(crate) const FACTORS: &[&str] = &[
     "no load test since the last architecture change",
 ];
 
-/// One-off material: combined at random so that each one-off is its own story.
-pub(crate) const ONE_OFF_SUBJECTS: &[&str] = &[
-    "a mislabelled breaker in the comms room",
-    "a bird nest in the rooftop condenser",
-    "a regional holiday missing from the calendar",
-    "a vendor's test webhook pointed at production",
-    "a stray script left over from a hackathon",
-    "a mistyped postal code table",
-    "a cleaning robot in the server room",
-    "a customer uploading a 40 GB spreadsheet",
-    "a one-time migration of legacy vouchers",
-    "a lightning strike near the warehouse",
-    "a water leak above the network closet",
-    "a typo in a press release link",
-    "an auditor's bulk query on a read-only account",
-    "a photo shoot that blocked the loading dock",
-    "a municipal power test",
-    "a misconfigured smart thermostat",
-    "an outdated map tile pack",
-    "a celebrity mention of an archived page",
-    "a forgotten demo account with admin rights",
-    "a street parade that closed the courier route",
-];
-
-pub(crate) const ONE_OFF_EVENTS: &[&str] = &[
-    "knocked out",
-    "wiped",
-    "jammed",
-    "renamed",
-    "misrouted",
-    "locked",
-    "drained",
-    "garbled",
-    "double-booked",
-    "shorted",
-    "hid",
-    "soaked",
-];
-
-pub(crate) const ONE_OFF_OBJECTS: &[&str] = &[
-    "the loading dock scanners",
-    "the gift wrap option",
-    "the in-store music playlist",
-    "the legacy voucher table",
-    "the wallboard in the support office",
-    "the postal code lookup",
-    "the archived press page",
-    "the parking gate",
-    "the showroom kiosks",
-    "the courier pickup manifest",
-    "the training sandbox",
-    "the translation memory",
-    "the coupon print run",
-    "the lost-and-found form",
-    "the staff discount codes",
-];
+/// The sounds one-offs' made-up words are made of (none of the main vocabulary's onsets).
+pub(crate) const COINAGE: Coinage = Coinage {
+    onsets: &[
+        "ch", "h", "j", "qu", "sh", "w", "y", "sk", "sn", "sw", "fl", "gl", "wr", "bl", "cr", "sp",
+        "x", "ph", "thr", "squ", "kn",
+    ],
+    nuclei: &["a", "e", "i", "o", "u", "ee", "oo", "ea"],
+    codas: &["", "p", "t", "x", "ng", "sh", "ck"],
+};
