@@ -59,9 +59,8 @@ use rayon::prelude::*;
 use recur_core::Incident;
 use serde::{Deserialize, Serialize};
 
-use crate::patterns::{Patterns, tfidf_sum};
+use crate::patterns::{Patterns, word_shares};
 use crate::similar::shared_row_columns;
-use crate::tfidf::sparse_dot;
 
 /// Parameters of [`find_recurrences`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -336,38 +335,11 @@ fn typical_members(patterns: &Patterns, min_share: f32) -> Vec<bool> {
                 .copied()
                 .filter(|&member| member < vectors.rows.len())
                 .collect();
-            let sum = tfidf_sum(vectors, &members);
-            let norm = sparse_dot(&sum, &sum).sqrt();
-            // Dense for the lookups: one pattern at a time per thread, never one per incident.
-            let width = sum.last().map_or(0, |&(term, _)| term as usize + 1);
-            let mut dense = vec![0.0_f64; width];
-            for &(term, weight) in &sum {
-                dense[term as usize] = weight;
-            }
-            let cosines: Vec<f64> = members
-                .iter()
-                .map(|&member| {
-                    let dot: f64 = vectors.rows[member]
-                        .iter()
-                        .map(|&(term, weight)| {
-                            f64::from(weight) * dense.get(term as usize).copied().unwrap_or(0.0)
-                        })
-                        .sum();
-                    if norm > 0.0 { dot / norm } else { 0.0 }
-                })
-                .collect();
-            let mut sorted = cosines.clone();
-            sorted.sort_by(f64::total_cmp);
-            let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+            let shares = word_shares(vectors, &members);
             members
                 .into_iter()
-                .zip(cosines)
-                .map(|(member, cosine)| {
-                    (
-                        member,
-                        median <= 0.0 || cosine >= f64::from(min_share) * median,
-                    )
-                })
+                .zip(shares)
+                .map(|(member, share)| (member, share >= f64::from(min_share)))
                 .collect()
         })
         .collect();
