@@ -1443,11 +1443,12 @@ mod tests {
         let weights = &fixture.patterns.evidence_weights;
         assert!(weights[column("storage node")] < 1.0);
         assert_eq!(weights[column("disk")], 1.0);
-        let decoded = SimilarityFile::decode(&fixture.file().encode().expect("encodes"))
-            .expect("decodes");
+        let decoded =
+            SimilarityFile::decode(&fixture.file().encode().expect("encodes")).expect("decodes");
         // Two disk reports written alike: both name their service.
         let (a, b) = (2, 11);
-        let unweighted = shared_row_terms(&vectors.rows[a], &vectors.rows[b], &vectors.terms, 99, &[]);
+        let unweighted =
+            shared_row_terms(&vectors.rows[a], &vectors.rows[b], &vectors.terms, 99, &[]);
         let weighted = shared_row_terms(
             &vectors.rows[a],
             &vectors.rows[b],
@@ -1456,13 +1457,19 @@ mod tests {
             &fixture.patterns.evidence_weights,
         );
         let place = |terms: &[String]| terms.iter().position(|t| t == "storage node");
-        assert!(place(&weighted) > place(&unweighted), "{unweighted:?} vs {weighted:?}");
+        assert!(
+            place(&weighted) > place(&unweighted),
+            "{unweighted:?} vs {weighted:?}"
+        );
         let neighbor = decoded
             .most_similar(a, 30)
             .into_iter()
             .find(|n| n.index == b)
             .expect("b is among a's neighbours");
-        assert_eq!(neighbor.shared_terms, weighted[..SHARED_TERMS.min(weighted.len())]);
+        assert_eq!(
+            neighbor.shared_terms,
+            weighted[..SHARED_TERMS.min(weighted.len())]
+        );
     }
 
     #[test]
@@ -1607,7 +1614,10 @@ mod tests {
                     expected: FORMAT_VERSION
                 }
             );
-            assert!(error.to_string().contains(&format!("version {found}")), "{error}");
+            assert!(
+                error.to_string().contains(&format!("version {found}")),
+                "{error}"
+            );
         }
         assert_eq!(
             decode_error(&bytes[..bytes.len() - 1]),
