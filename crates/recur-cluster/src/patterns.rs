@@ -2160,6 +2160,28 @@ mod tests {
     }
 
     #[test]
+    fn a_member_sharing_few_of_its_groups_words_leaves_it() {
+        // Group 0: six reports of "t0", one that says "t0" only in passing (0.05 of its
+        // weight), one that shares half; group 1: three reports of "t1". Positions are incident
+        // indices shifted by one (`points` skips incident 0).
+        let mut vectors = one_term_rows(&[5, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1]);
+        let passing = 0.05_f32;
+        vectors.rows[7] = vec![(0, passing), (2, (1.0 - passing * passing).sqrt())];
+        vectors.rows[8] = vec![(0, 0.5), (3, 0.75_f32.sqrt())];
+        let points: Vec<usize> = (1..12).collect();
+        let mut labels: Vec<Option<usize>> = (1..12).map(|i| Some(usize::from(i > 8))).collect();
+        let shares = word_shares(&vectors, &points[..8]);
+        assert!(shares[6] < ADOPT_ON_MEANING_AND_WORDS, "{shares:?}");
+        assert!(shares[7] >= ADOPT_ON_MEANING_AND_WORDS, "{shares:?}");
+        assert!(shares[..6].iter().all(|&share| (share - 1.0).abs() < 1e-9));
+        evict_atypical(&vectors, &points, &mut labels);
+        let expected: Vec<Option<usize>> = (1..12)
+            .map(|i| (i != 7).then_some(usize::from(i > 8)))
+            .collect();
+        assert_eq!(labels, expected);
+    }
+
+    #[test]
     fn nothing_to_cluster_gives_no_patterns() {
         let patterns = find_patterns(
             &[Incident::default(), incident("the")],

@@ -10,8 +10,9 @@
 //! of two vocabularies ([`PlantParams::vocabulary`]): [`Vocabulary::Main`], thirteen causes (the
 //! `key`s listed by [`cause_keys`]) that the mining's quality is measured on, and
 //! [`Vocabulary::Holdout`], twelve other causes with their own phrasings, names, noise and
-//! sounds for one-offs' words, uneven frequencies and pairs of causes that share much vocabulary, written
-//! without looking at the mining: a mining tuned on one vocabulary is validated on the other.
+//! sounds for one-offs' words, uneven frequencies and pairs of causes that share much
+//! vocabulary, written without looking at the mining: a mining tuned on one vocabulary is
+//! validated on the other.
 //! With [`PlantParams::narrative_factors`], four cross-cutting contributing factors
 //! ([`NARRATIVE_FACTORS`]) are told only in the narrative `body`, in this crate's own sentences,
 //! and named in [`PlantedTruth::narrative_factors`] (the JSONL export does not carry the body).
